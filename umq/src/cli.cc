@@ -1,0 +1,428 @@
+#include "cli.h"
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+
+#include "bench.h"
+#include "engine.h"
+#include "overlay.h"
+#include "queue.h"
+#include "report.h"
+#include "status.h"
+#include "tree_view.h"
+#include "verify.h"
+
+namespace umq {
+namespace {
+
+struct Options {
+  std::string tree;
+  std::string queue = "patches";
+  std::string overlay = "arch-um-overlay";
+  bool json = false;
+  std::optional<size_t> upto, downto;
+  int fuzz = 0;
+  bool remove = false;
+  std::vector<std::string> report_files;
+  std::string results = "results";
+  std::string tap_out, junit_out;
+  int reps = 5;
+  bool full_copy = false;
+};
+
+class Commands {
+ public:
+  Commands(CliEnv& env, Options& o) : env_(env), o_(o) {}
+
+  int status();
+  int verify();
+  int apply();
+  int unapply();
+  int overlay();
+  int recover();
+  int report();
+  int bench();
+
+ private:
+  // Recovers an interrupted run, loads the queue. Returns false on error.
+  bool prepare(bool need_queue = true);
+  Journal journal() { return Journal(env_.fs, o_.tree, env_.step); }
+  std::string name(size_t k) const {
+    return k == 0 ? std::string("pristine") : queue_.patches[k - 1].number;
+  }
+  int fail(const std::string& msg) {
+    env_.err << "umq: " << msg << "\n";
+    return 1;
+  }
+  // The state to start from, by blob ids or (with a warning) by content.
+  std::optional<size_t> start_state(TreeView& view, const char* what);
+  int move(size_t from, size_t to, TreeView& view);
+  std::set<std::string> series_paths() const;
+
+  CliEnv& env_;
+  Options& o_;
+  Queue queue_;
+};
+
+bool Commands::prepare(bool need_queue) {
+  if (o_.tree.empty()) {
+    env_.err << "umq: --tree PATH is required\n";
+    return false;
+  }
+  if (!env_.fs.is_dir(o_.tree)) {
+    env_.err << "umq: tree " << o_.tree << " is not a directory\n";
+    return false;
+  }
+  try {
+    const std::string done = journal().recover();
+    if (!done.empty()) env_.err << "umq: " << done << "\n";
+  } catch (const FsError& e) {
+    env_.err << "umq: recovering the interrupted run failed: " << e.what() << "\n";
+    return false;
+  }
+  if (!need_queue) return true;
+  try {
+    queue_ = load_queue(env_.fs, o_.queue);
+  } catch (const std::exception& e) {
+    env_.err << "umq: " << e.what() << "\n";
+    return false;
+  }
+  return true;
+}
+
+std::set<std::string> Commands::series_paths() const {
+  std::set<std::string> paths;
+  for (const auto& [path, e] : series_expectations(queue_)[0]) paths.insert(path);
+  return paths;
+}
+
+int Commands::status() {
+  if (!prepare()) return 1;
+  TreeView view(env_.fs, o_.tree);
+  const Status st = compute_status(view, queue_);
+  const auto overlay_files = load_overlay(env_.fs, o_.overlay);
+  const OverlayStatus ov = overlay_status(view, overlay_files);
+  const bool known = st.known() && ov.state != OverlayState::kModified;
+  if (o_.json) {
+    nlohmann::json j;
+    j["tree"] = o_.tree;
+    j["version"] = st.version;
+    j["known"] = known;
+    j["summary"] = st.summary();
+    j["total"] = st.total;
+    j["applied"] = st.applied ? nlohmann::json(*st.applied) : nlohmann::json(nullptr);
+    j["by_content"] = st.by_content ? nlohmann::json(*st.by_content) : nlohmann::json(nullptr);
+    j["patches"] = nlohmann::json::array();
+    for (size_t i = 0; i < queue_.size(); ++i) {
+      j["patches"].push_back({{"name", queue_.patches[i].name},
+                              {"number", queue_.patches[i].number},
+                              {"applied", st.applied ? nlohmann::json(i < *st.applied)
+                                                     : nlohmann::json(nullptr)}});
+    }
+    j["problems"] = nlohmann::json::array();
+    for (const FileProblem& p : st.problems) {
+      j["problems"].push_back({{"file", p.path}, {"problem", p.problem}});
+    }
+    static const char* kOverlay[] = {"none", "not applied", "applied", "modified"};
+    j["overlay"] = {{"state", kOverlay[static_cast<int>(ov.state)]},
+                    {"files", ov.files},
+                    {"matching", ov.matching},
+                    {"differing", ov.differing}};
+    env_.out << j.dump(2) << "\n";
+    return known ? 0 : 1;
+  }
+  env_.out << st.summary() << "\n";
+  for (const FileProblem& p : st.problems) env_.out << "  " << p.problem << "\n";
+  for (size_t i = 0; i < queue_.size(); ++i) {
+    const char* mark = !st.applied ? "?" : i < *st.applied ? "applied" : "-";
+    env_.out << fmt::format("  {:<8} {}\n", mark, queue_.patches[i].name);
+  }
+  env_.out << "overlay: " << ov.describe() << "\n";
+  return known ? 0 : 1;
+}
+
+std::optional<size_t> Commands::start_state(TreeView& view, const char* what) {
+  const Status st = compute_status(view, queue_);
+  if (st.applied) return st.applied;
+  if (st.by_content) {
+    env_.err << "umq: warning: " << st.summary() << "\n";
+    for (const FileProblem& p : st.problems) env_.err << "umq:   " << p.problem << "\n";
+    env_.err << "umq: warning: " << what << " from the state the content shows\n";
+    return st.by_content;
+  }
+  env_.err << "umq: " << st.summary() << "\n";
+  for (const FileProblem& p : st.problems) env_.err << "umq:   " << p.problem << "\n";
+  return std::nullopt;
+}
+
+int Commands::verify() {
+  if (!prepare()) return 1;
+  TreeView view(env_.fs, o_.tree);
+  const Status st = compute_status(view, queue_);
+  size_t start = 0;
+  if (st.applied) {
+    start = *st.applied;
+  } else {
+    env_.out << st.summary() << "\n";
+    for (const FileProblem& p : st.problems) env_.out << "  " << p.problem << "\n";
+    start = st.by_content.value_or(0);
+    env_.out << "verifying as if at " << name(start) << "\n";
+  }
+  const VerifyResult r = verify_series(view, queue_, start);
+  for (const VerifyIssue& issue : r.issues) env_.out << issue.describe() << "\n";
+  if (r.ok() && st.applied) {
+    env_.out << fmt::format("verify: OK: {} blob ids of {} patches match, checked from {} "
+                            "(base {})\n",
+                            r.ids_checked, queue_.size(), st.summary(),
+                            st.version.empty() ? "unknown" : st.version);
+    return 0;
+  }
+  env_.out << fmt::format("verify: FAILED: {} problem(s)\n",
+                          r.issues.size() + (st.applied ? 0 : 1));
+  return 1;
+}
+
+int Commands::move(size_t from, size_t to, TreeView& view) {
+  const bool reverse = to < from;
+  std::vector<std::string> notes;
+  try {
+    for (size_t i = from; i != to; reverse ? --i : ++i) {
+      const QueuedPatch& p = queue_.patches[reverse ? i - 1 : i];
+      const size_t before = notes.size();
+      apply_patch(view, p.patch, EngineOptions{o_.fuzz, reverse}, &notes);
+      env_.out << (reverse ? "unapplied " : "applied ") << p.name << "\n";
+      for (size_t n = before; n < notes.size(); ++n) env_.out << "  " << notes[n] << "\n";
+    }
+  } catch (const ApplyError& e) {
+    env_.err << "umq: " << e.what() << "\n";
+    env_.err << "umq: nothing was written; the tree is unchanged\n";
+    return 1;
+  } catch (const FsError& e) {
+    env_.err << "umq: " << e.what() << "\numq: nothing was written; the tree is unchanged\n";
+    return 1;
+  }
+  const Status after = compute_status(view, queue_);
+  if (!after.applied || *after.applied != to) {
+    env_.err << "umq: warning: the result does not match the blob ids of the series ("
+             << after.summary() << ")\n";
+  }
+  try {
+    journal().commit(view.changes());
+  } catch (const FsError& e) {
+    return fail(std::string("writing the tree failed (rolled back): ") + e.what());
+  }
+  env_.out << fmt::format("now at {} ({}/{})\n", name(to), to, queue_.size());
+  return 0;
+}
+
+int Commands::apply() {
+  if (!prepare()) return 1;
+  TreeView view(env_.fs, o_.tree);
+  const auto k = start_state(view, "applying");
+  if (!k) return fail("refusing to apply: cannot tell which patches the tree has");
+  const size_t target = o_.upto.value_or(queue_.size());
+  if (target > queue_.size()) {
+    return fail(fmt::format("--upto {}: the series has only {} patches", target, queue_.size()));
+  }
+  if (target == *k) {
+    env_.out << (target == queue_.size()
+                     ? fmt::format("series already fully applied ({}/{})\n", target, queue_.size())
+                     : fmt::format("already at {} ({}/{}); nothing to apply\n", name(target),
+                                   target, queue_.size()));
+    return 0;
+  }
+  if (target < *k) {
+    return fail(fmt::format("the tree has patches up to {} applied; use `umq unapply --downto {}`",
+                            name(*k), target));
+  }
+  return move(*k, target, view);
+}
+
+int Commands::unapply() {
+  if (!prepare()) return 1;
+  TreeView view(env_.fs, o_.tree);
+  const auto k = start_state(view, "unapplying");
+  if (!k) return fail("refusing to unapply: cannot tell which patches the tree has");
+  const size_t target = o_.downto.value_or(0);
+  if (target > queue_.size()) {
+    return fail(fmt::format("--downto {}: the series has only {} patches", target, queue_.size()));
+  }
+  if (target == *k) {
+    env_.out << fmt::format("already at {} ({}/{}); nothing to unapply\n", name(target), target,
+                            queue_.size());
+    return 0;
+  }
+  if (target > *k) {
+    return fail(fmt::format("the tree has patches up to {} applied; use `umq apply --upto {}`",
+                            name(*k), target));
+  }
+  return move(*k, target, view);
+}
+
+int Commands::overlay() {
+  if (!prepare()) return 1;
+  const auto files = load_overlay(env_.fs, o_.overlay);
+  if (files.empty()) {
+    env_.out << "no overlay files in " << o_.overlay << "\n";
+    return 0;
+  }
+  TreeView view(env_.fs, o_.tree);
+  if (o_.remove) {
+    const std::set<std::string> series = series_paths();
+    std::vector<OverlayFile> own;
+    for (const OverlayFile& f : files) {
+      if (!series.count(f.path)) own.push_back(f);
+    }
+    const auto kept = stage_overlay_removal(view, own);
+    const auto changes = view.changes();
+    try {
+      journal().commit(changes);
+    } catch (const FsError& e) {
+      return fail(std::string("writing the tree failed (rolled back): ") + e.what());
+    }
+    env_.out << fmt::format("overlay removed: {} file(s)\n", changes.size());
+    for (const std::string& k : kept) env_.out << "  kept (modified since applied): " << k << "\n";
+    return kept.empty() ? 0 : 1;
+  }
+  const Status st = compute_status(view, queue_);
+  if (!st.applied || *st.applied != queue_.size()) {
+    return fail("the overlay goes on top of the whole series, but the tree is: " + st.summary() +
+                " (run `umq apply` first)");
+  }
+  const auto problems = stage_overlay(view, files);
+  if (!problems.empty()) {
+    for (const std::string& p : problems) env_.err << "umq: " << p << "\n";
+    return fail("overlay not applied; nothing was written");
+  }
+  const auto changes = view.changes();
+  try {
+    journal().commit(changes);
+  } catch (const FsError& e) {
+    return fail(std::string("writing the tree failed (rolled back): ") + e.what());
+  }
+  env_.out << fmt::format("overlay applied: {} file(s) written, {} already in place\n",
+                          changes.size(), files.size() - changes.size());
+  return 0;
+}
+
+int Commands::recover() {
+  if (o_.tree.empty()) return fail("--tree PATH is required");
+  try {
+    const std::string done = journal().recover();
+    env_.out << (done.empty() ? "nothing to recover" : done) << "\n";
+  } catch (const FsError& e) {
+    return fail(std::string("recovery failed: ") + e.what());
+  }
+  return 0;
+}
+
+int Commands::report() {
+  std::vector<std::string> files = o_.report_files;
+  std::string dir = o_.results;
+  if (files.empty()) {
+    if (!env_.fs.is_dir(dir)) return fail("no results directory " + dir);
+    for (const std::string& f : env_.fs.list_dir(dir)) {
+      if (f.size() > 4 && f.substr(f.size() - 4) == ".tap") files.push_back(join_path(dir, f));
+    }
+    if (files.empty()) return fail("no *.tap files in " + dir);
+  } else if (dir == "results") {
+    dir = dir_name(files.front());
+    if (dir.empty()) dir = ".";
+  }
+  std::vector<CellResults> cells;
+  try {
+    for (const std::string& f : files) cells.push_back(parse_tap(env_.fs.read_file(f), cell_name(f)));
+  } catch (const FsError& e) {
+    return fail(e.what());
+  }
+  const std::string tap_out = o_.tap_out.empty() ? join_path(dir, "report/combined.tap") : o_.tap_out;
+  const std::string junit_out = o_.junit_out.empty() ? join_path(dir, "report/junit.xml") : o_.junit_out;
+  try {
+    for (const std::string& path : {tap_out, junit_out}) env_.fs.make_dirs(dir_name(path));
+    env_.fs.write_file(tap_out, render_combined_tap(cells), 0644);
+    env_.fs.write_file(junit_out, render_junit(cells), 0644);
+  } catch (const FsError& e) {
+    return fail(e.what());
+  }
+  env_.err << "umq: wrote " << tap_out << " and " << junit_out << "\n";
+  env_.out << render_table(cells);
+  return count(cells).failed == 0 ? 0 : 1;
+}
+
+int Commands::bench() {
+  if (!prepare(false)) return 1;
+  BenchOptions b;
+  b.tree = o_.tree;
+  b.queue_dir = o_.queue;
+  b.repetitions = o_.reps;
+  b.full_copy = o_.full_copy;
+  try {
+    return run_bench(env_.fs, env_.runner, b, env_.out, env_.err);
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+}
+
+}  // namespace
+
+int run_cli(int argc, const char* const* argv, CliEnv& env) {
+  Options o;
+  CLI::App app{"umq: apply, check and report the UML seccomp patch queue", "umq"};
+  app.fallthrough();
+  app.require_subcommand(1);
+  app.add_option("--tree", o.tree, "kernel source tree (a plain directory)");
+  app.add_option("--queue", o.queue, "directory holding `series` and the patch files")
+      ->capture_default_str();
+  app.add_option("--overlay", o.overlay, "overlay directory (paths mirror the tree)")
+      ->capture_default_str();
+
+  auto* status = app.add_subcommand("status", "which patches the tree has, from its content");
+  status->add_flag("--json", o.json, "machine-readable output");
+  app.add_subcommand("verify", "check every patch's blob ids against the tree, writing nothing");
+  auto* apply = app.add_subcommand("apply", "apply the series (all or nothing)");
+  apply->add_option("--upto", o.upto, "stop when patches 1..N are applied");
+  apply->add_option("--fuzz", o.fuzz, "allow ignoring up to N context lines at hunk edges")
+      ->check(CLI::Range(0, 3));
+  auto* unapply = app.add_subcommand("unapply", "remove applied patches (all or nothing)");
+  unapply->add_option("--downto", o.downto, "stop when only patches 1..N remain (default 0)");
+  unapply->add_option("--fuzz", o.fuzz, "allow ignoring up to N context lines at hunk edges")
+      ->check(CLI::Range(0, 3));
+  auto* overlay = app.add_subcommand("overlay", "copy the overlay files onto the tree");
+  overlay->add_flag("--remove", o.remove, "remove the overlay files that are unchanged");
+  app.add_subcommand("recover", "roll back or finish an interrupted run (any command does this)");
+  auto* report = app.add_subcommand("report", "TAP results per cell -> table, TAP, JUnit XML");
+  report->add_option("files", o.report_files, "TAP files, one per cell (default: RESULTS/*.tap)");
+  report->add_option("--results", o.results, "directory of <cell>.tap files")->capture_default_str();
+  report->add_option("--tap", o.tap_out, "combined TAP output (default RESULTS/report/combined.tap)");
+  report->add_option("--junit", o.junit_out, "JUnit XML output (default RESULTS/report/junit.xml)");
+  auto* bench = app.add_subcommand("bench-apply", "time umq vs git apply vs patch on copies");
+  bench->add_option("--reps", o.reps, "repetitions")->check(CLI::Range(1, 1000))->capture_default_str();
+  bench->add_flag("--full-copy", o.full_copy, "copy the whole tree (default: the touched files)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::ostringstream out, err;
+    const int rc = app.exit(e, out, err);
+    env.out << out.str();
+    env.err << err.str();
+    return rc == 0 ? 0 : 2;
+  }
+
+  Commands c(env, o);
+  if (*status) return c.status();
+  if (app.got_subcommand("verify")) return c.verify();
+  if (*apply) return c.apply();
+  if (*unapply) return c.unapply();
+  if (*overlay) return c.overlay();
+  if (app.got_subcommand("recover")) return c.recover();
+  if (*report) return c.report();
+  if (*bench) return c.bench();
+  return 2;
+}
+
+}  // namespace umq

@@ -1,0 +1,115 @@
+#include "engine.h"
+
+#include <fmt/format.h>
+
+#include "apply_hunks.h"
+
+namespace umq {
+
+ApplyError::ApplyError(std::string patch, int patch_line, std::string file, int hunk,
+                       std::string reason)
+    : std::runtime_error(
+          hunk > 0 ? fmt::format("{}:{}: {}: hunk #{}: {}", patch, patch_line, file, hunk, reason)
+                   : fmt::format("{}:{}: {}: {}", patch, patch_line, file, reason)),
+      patch_(std::move(patch)),
+      patch_line_(patch_line),
+      file_(std::move(file)),
+      hunk_(hunk),
+      reason_(std::move(reason)) {}
+
+unsigned permissions_for(unsigned git_mode, unsigned current) {
+  return git_mode == kModeExecutable ? (current | 0111u) : (current & ~0111u);
+}
+
+namespace {
+
+// Why the forward diff failed, if the opposite direction explains it.
+std::string other_direction_hint(TreeView& view, const FileDiff& diff, bool reverse) {
+  const FileDiff undo = reverse_diff(diff);
+  const std::string& path = undo.is_new ? undo.new_path : undo.old_path;
+  if (path.empty() || !view.exists(path) || undo.is_new) return "";
+  if (apply_hunks(view.get(path).content, undo.hunks).ok()) {
+    return reverse ? " (not applied: the patch itself applies cleanly)"
+                   : " (already applied: the reverse applies cleanly)";
+  }
+  return "";
+}
+
+}  // namespace
+
+void apply_file_diff(TreeView& view, const Patch& patch, const FileDiff& original,
+                     const EngineOptions& options, std::vector<std::string>* notes) {
+  const FileDiff diff = options.reverse ? reverse_diff(original) : original;
+  const std::string& target = diff.path();
+  auto fail = [&](int hunk, int line, const std::string& reason) {
+    throw ApplyError(patch.file, line, target, hunk, reason);
+  };
+  const bool already = !options.reverse;
+
+  if (diff.is_new) {
+    const FileEntry& existing = view.get(diff.new_path);
+    HunkResult r = apply_hunks("", diff.hunks);
+    if (!r.ok()) fail(r.failure->hunk, r.failure->patch_line, r.failure->reason);
+    if (existing.exists) {
+      fail(0, diff.patch_line,
+           existing.content == r.content
+               ? (already ? "file already exists (already applied: same content)"
+                          : "file already exists (not applied: same content as the original)")
+               : "file already exists");
+    }
+    const unsigned mode = permissions_for(diff.new_mode.value_or(kModeRegular), 0644);
+    view.write(diff.new_path, std::move(r.content), mode);
+    return;
+  }
+
+  const FileEntry source = view.get(diff.old_path);
+  if (!source.exists) {
+    std::string hint;
+    if (diff.is_delete) {
+      hint = already ? " (already applied: the file is already deleted)" : "";
+    } else if (diff.is_rename && view.exists(diff.new_path)) {
+      hint = already ? " (already applied: the rename target exists)" : "";
+    }
+    fail(0, diff.patch_line, "missing file" + hint);
+  }
+  if (diff.is_rename && diff.new_path != diff.old_path && view.exists(diff.new_path)) {
+    fail(0, diff.patch_line, "rename target " + diff.new_path + " already exists");
+  }
+
+  HunkResult r = apply_hunks(source.content, diff.hunks, options.fuzz);
+  if (!r.ok()) {
+    const std::string reason = r.failure->reason + other_direction_hint(view, diff, options.reverse);
+    throw ApplyError(patch.file, r.failure->patch_line, diff.old_path, r.failure->hunk, reason);
+  }
+  if (notes) {
+    for (const HunkNote& n : r.notes) notes->push_back(diff.old_path + ": " + n.describe());
+  }
+  if (diff.is_delete) {
+    if (!r.content.empty()) {
+      fail(0, diff.patch_line,
+           fmt::format("file to delete has content the patch does not remove ({} bytes left)",
+                       r.content.size()));
+    }
+    view.remove(diff.old_path);
+    return;
+  }
+  unsigned mode = source.mode;
+  if (diff.old_mode && diff.new_mode && *diff.old_mode != *diff.new_mode) {
+    mode = permissions_for(*diff.new_mode, mode);
+  }
+  if (diff.is_rename && diff.new_path != diff.old_path) view.remove(diff.old_path);
+  view.write(diff.new_path, std::move(r.content), mode);
+}
+
+void apply_patch(TreeView& view, const Patch& patch, const EngineOptions& options,
+                 std::vector<std::string>* notes) {
+  if (!options.reverse) {
+    for (const FileDiff& d : patch.files) apply_file_diff(view, patch, d, options, notes);
+  } else {
+    for (auto it = patch.files.rbegin(); it != patch.files.rend(); ++it) {
+      apply_file_diff(view, patch, *it, options, notes);
+    }
+  }
+}
+
+}  // namespace umq

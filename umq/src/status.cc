@@ -1,0 +1,217 @@
+#include "status.h"
+
+#include <fmt/format.h>
+
+#include <map>
+
+#include "blob_id.h"
+#include "engine.h"
+#include "lines.h"
+
+namespace umq {
+namespace {
+
+Expectation from_id(const std::string& abbrev) {
+  if (abbrev.empty()) return Expectation{Expectation::kPresent, ""};
+  if (is_null_id(abbrev)) return Expectation{Expectation::kAbsent, ""};
+  return Expectation{Expectation::kId, abbrev};
+}
+
+// True if patches k..1 reverse-apply and patch k+1 applies on |view|.
+bool content_says_state(const TreeView& view, const Queue& queue, size_t k) {
+  try {
+    if (k < queue.size()) {
+      TreeView fwd = view;
+      apply_patch(fwd, queue.patches[k].patch, EngineOptions{}, nullptr);
+    }
+    TreeView back = view;
+    for (size_t i = k; i > 0; --i) {
+      apply_patch(back, queue.patches[i - 1].patch, EngineOptions{0, true}, nullptr);
+    }
+    return true;
+  } catch (const ApplyError&) {
+    return false;
+  } catch (const FsError&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+bool Expectation::matches(const std::string& full_id) const {
+  switch (kind) {
+    case kAbsent: return full_id.empty();
+    case kPresent: return !full_id.empty();
+    case kId: return !full_id.empty() && id_matches(id, full_id);
+  }
+  return false;
+}
+
+std::string Expectation::describe() const {
+  switch (kind) {
+    case kAbsent: return "absent";
+    case kPresent: return "present";
+    case kId: return id;
+  }
+  return "";
+}
+
+std::vector<std::vector<std::pair<std::string, Expectation>>> series_expectations(
+    const Queue& queue) {
+  std::map<std::string, Expectation> initial;
+  std::vector<std::string> order;
+  std::map<std::string, Expectation> current;
+  std::vector<std::map<std::string, Expectation>> states(queue.size() + 1);
+
+  auto touch = [&](const std::string& path, const Expectation& pre) {
+    if (initial.emplace(path, pre).second) order.push_back(path);
+    current.emplace(path, pre);
+  };
+  for (size_t k = 0; k < queue.size(); ++k) {
+    for (const FileDiff& d : queue.patches[k].patch.files) {
+      if (d.is_new) {
+        touch(d.new_path, Expectation{Expectation::kAbsent, ""});
+        current[d.new_path] = d.has_index() ? from_id(d.new_id) : Expectation{};
+        continue;
+      }
+      touch(d.old_path, from_id(d.old_id));
+      if (d.is_delete) {
+        current[d.old_path] = Expectation{Expectation::kAbsent, ""};
+        continue;
+      }
+      Expectation post = current[d.old_path];
+      if (d.has_index()) {
+        post = from_id(d.new_id);
+      } else if (!d.hunks.empty()) {
+        post = Expectation{};
+      }
+      if (d.is_rename && d.new_path != d.old_path) {
+        touch(d.new_path, Expectation{Expectation::kAbsent, ""});
+        current[d.old_path] = Expectation{Expectation::kAbsent, ""};
+      }
+      current[d.new_path] = post;
+    }
+    states[k + 1] = current;
+  }
+  std::vector<std::vector<std::pair<std::string, Expectation>>> out(queue.size() + 1);
+  for (size_t k = 0; k <= queue.size(); ++k) {
+    for (const std::string& path : order) {
+      auto it = states[k].find(path);
+      out[k].emplace_back(path, it != states[k].end() ? it->second : initial[path]);
+    }
+  }
+  return out;
+}
+
+std::string tree_version(FileSystem& fs, const std::string& root) {
+  const std::string path = join_path(root, "Makefile");
+  if (!fs.is_file(path)) return "";
+  std::map<std::string, std::string> vars;
+  int n = 0;
+  for (std::string_view line : split_lines(fs.read_file(path))) {
+    if (++n > 30) break;
+    line = chomp(line);
+    for (const char* key : {"VERSION", "PATCHLEVEL", "SUBLEVEL", "EXTRAVERSION"}) {
+      const std::string_view k = key;
+      if (starts_with(line, k) && line.size() > k.size() &&
+          (line[k.size()] == ' ' || line[k.size()] == '=')) {
+        std::string_view v = line.substr(k.size());
+        while (!v.empty() && (v.front() == ' ' || v.front() == '=')) v.remove_prefix(1);
+        while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+        vars.emplace(key, std::string(v));
+      }
+    }
+  }
+  if (vars["VERSION"].empty() || vars["PATCHLEVEL"].empty()) return "";
+  std::string version = vars["VERSION"] + "." + vars["PATCHLEVEL"];
+  if (!vars["SUBLEVEL"].empty()) version += "." + vars["SUBLEVEL"];
+  return version + vars["EXTRAVERSION"];
+}
+
+std::string Status::summary() const {
+  const std::string base = version.empty() ? "base" : version;
+  if (applied) {
+    if (total == 0) return "empty series; base " + base;
+    if (*applied == 0) return "pristine " + base;
+    std::string s = fmt::format("series applied up to {} ({}/{})", numbers[*applied - 1],
+                                *applied, total);
+    if (*applied == total) s += ", fully applied";
+    return s;
+  }
+  std::string s = "tree is not in a known state";
+  if (by_content) {
+    s += fmt::format(" (by content it looks like {} on a base other than the exact {})",
+                     *by_content == 0 ? std::string("no patch applied")
+                                      : fmt::format("patches up to {} applied",
+                                                    numbers[*by_content - 1]),
+                     base);
+  }
+  return s;
+}
+
+Status compute_status(TreeView& view, const Queue& queue) {
+  Status st;
+  st.version = tree_version(view.fs(), view.root());
+  st.total = queue.size();
+  for (const QueuedPatch& p : queue.patches) st.numbers.push_back(p.number);
+
+  const auto expectations = series_expectations(queue);
+  std::map<std::string, std::string> actual;
+  for (const auto& [path, e] : expectations[0]) {
+    try {
+      actual[path] = view.id(path);
+    } catch (const FsError& err) {
+      st.problems.push_back(FileProblem{path, err.what()});
+      actual[path] = "?";
+    }
+  }
+  if (!st.problems.empty()) return st;
+
+  for (size_t k = expectations.size(); k-- > 0;) {
+    bool all = true;
+    for (const auto& [path, e] : expectations[k]) {
+      if (!e.matches(actual[path])) {
+        all = false;
+        break;
+      }
+    }
+    if (all) {
+      st.applied = k;
+      return st;
+    }
+  }
+
+  // No common state: say what is wrong with each file.
+  std::vector<std::string> placed;
+  for (size_t f = 0; f < expectations[0].size(); ++f) {
+    const std::string& path = expectations[0][f].first;
+    std::vector<size_t> states;
+    for (size_t k = 0; k < expectations.size(); ++k) {
+      if (expectations[k][f].second.matches(actual[path])) states.push_back(k);
+    }
+    if (states.empty()) {
+      st.problems.push_back(FileProblem{
+          path, actual[path].empty() ? path + " is missing" : "unknown edits in " + path});
+    } else {
+      const size_t k = states.back();
+      placed.push_back(fmt::format("{} at {}", path,
+                                   k == 0 ? std::string("pristine")
+                                          : "state " + st.numbers[k - 1]));
+    }
+  }
+  if (st.problems.empty()) {
+    std::string msg = "files are at different states:";
+    for (const std::string& p : placed) msg += " " + p + ";";
+    msg.pop_back();
+    st.problems.push_back(FileProblem{"", msg});
+  }
+  for (size_t k = queue.size() + 1; k-- > 0;) {
+    if (content_says_state(view, queue, k)) {
+      st.by_content = k;
+      break;
+    }
+  }
+  return st;
+}
+
+}  // namespace umq
