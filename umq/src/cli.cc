@@ -175,10 +175,8 @@ int Commands::verify() {
   const VerifyResult r = verify_series(view, queue_, start);
   for (const VerifyIssue& issue : r.issues) env_.out << issue.describe() << "\n";
   if (r.ok() && st.applied) {
-    env_.out << fmt::format("verify: OK: {} blob ids of {} patches match, checked from {} "
-                            "(base {})\n",
-                            r.ids_checked, queue_.size(), st.summary(),
-                            st.version.empty() ? "unknown" : st.version);
+    env_.out << fmt::format("verify: OK: {} blob ids of {} patches match (tree: {})\n",
+                            r.ids_checked, queue_.size(), st.summary());
     return 0;
   }
   env_.out << fmt::format("verify: FAILED: {} problem(s)\n",

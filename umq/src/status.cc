@@ -108,7 +108,8 @@ std::string tree_version(FileSystem& fs, const std::string& root) {
   if (!fs.is_file(path)) return "";
   std::map<std::string, std::string> vars;
   int n = 0;
-  for (std::string_view line : split_lines(fs.read_file(path))) {
+  const std::string text = fs.read_file(path);
+  for (std::string_view line : split_lines(text)) {
     if (++n > 30) break;
     line = chomp(line);
     for (const char* key : {"VERSION", "PATCHLEVEL", "SUBLEVEL", "EXTRAVERSION"}) {
