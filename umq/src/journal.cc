@@ -147,16 +147,21 @@ void Journal::restore(const std::vector<Entry>& entries) {
         fs_.remove_file(abs);
         step();
       }
-      if (fs_.is_dir(dir_name(abs))) prune_dirs(dir_name(abs));
+      prune_dirs(dir_name(abs));
     }
   }
 }
 
+// Removes |dir| and its ancestors below the root while they are empty,
+// starting from the deepest one that still exists (a crash may have removed
+// the deeper ones already).
 void Journal::prune_dirs(std::string dir) {
-  while (!dir.empty() && dir != root_ && dir.size() > root_.size() && fs_.is_dir(dir) &&
-         fs_.list_dir(dir).empty()) {
-    fs_.remove_dir(dir);
-    step();
+  while (dir.size() > root_.size() && dir != root_) {
+    if (fs_.is_dir(dir)) {
+      if (!fs_.list_dir(dir).empty()) return;
+      fs_.remove_dir(dir);
+      step();
+    }
     dir = dir_name(dir);
   }
 }

@@ -1,0 +1,137 @@
+#include "engine.h"
+
+#include <gtest/gtest.h>
+
+#include "memory_file_system.h"
+
+namespace umq {
+namespace {
+
+class EngineTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    fs_.add_file("/t/a.c", "one\ntwo\nthree\n");
+    fs_.add_file("/t/old.txt", "bye\n");
+    fs_.add_file("/t/tool.sh", "#!/bin/sh\n", 0644);
+  }
+  Patch patch(const std::string& text) { return parse_patch(text, "p.patch"); }
+  MemoryFileSystem fs_;
+  TreeView view_{fs_, "/t"};
+};
+
+const char kModify[] =
+    "diff --git a/a.c b/a.c\n"
+    "--- a/a.c\n+++ b/a.c\n"
+    "@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n";
+
+TEST_F(EngineTest, ModifyForwardAndReverse) {
+  const Patch p = patch(kModify);
+  apply_patch(view_, p, {}, nullptr);
+  EXPECT_EQ(view_.get("a.c").content, "one\nTWO\nthree\n");
+  apply_patch(view_, p, EngineOptions{0, true}, nullptr);
+  EXPECT_EQ(view_.get("a.c").content, "one\ntwo\nthree\n");
+  EXPECT_TRUE(view_.changes().empty());
+}
+
+TEST_F(EngineTest, AlreadyAppliedIsDetectedByTheReverse) {
+  const Patch p = patch(kModify);
+  apply_patch(view_, p, {}, nullptr);
+  try {
+    apply_patch(view_, p, {}, nullptr);
+    FAIL();
+  } catch (const ApplyError& e) {
+    EXPECT_EQ(e.patch(), "p.patch");
+    EXPECT_EQ(e.file(), "a.c");
+    EXPECT_EQ(e.hunk(), 1);
+    EXPECT_EQ(e.patch_line(), 4);
+    EXPECT_EQ(std::string(e.what()),
+              "p.patch:4: a.c: hunk #1: context mismatch at line 2 of target: expected "
+              "\"two\\n\", found \"TWO\\n\" (already applied: the reverse applies cleanly)");
+  }
+}
+
+TEST_F(EngineTest, NewFileWithModeAndExisting) {
+  const Patch p = patch(
+      "diff --git a/sub/dir/new.sh b/sub/dir/new.sh\nnew file mode 100755\n"
+      "index 0000000..1234567\n--- /dev/null\n+++ b/sub/dir/new.sh\n@@ -0,0 +1 @@\n+echo\n");
+  apply_patch(view_, p, {}, nullptr);
+  EXPECT_EQ(view_.get("sub/dir/new.sh").content, "echo\n");
+  EXPECT_EQ(view_.get("sub/dir/new.sh").mode, 0755u);
+  try {
+    apply_patch(view_, p, {}, nullptr);
+    FAIL();
+  } catch (const ApplyError& e) {
+    EXPECT_EQ(e.reason(), "file already exists (already applied: same content)");
+  }
+  apply_patch(view_, p, EngineOptions{0, true}, nullptr);
+  EXPECT_FALSE(view_.exists("sub/dir/new.sh"));
+}
+
+TEST_F(EngineTest, DeletedFileContentMustMatch) {
+  const Patch del = patch(
+      "diff --git a/old.txt b/old.txt\ndeleted file mode 100644\n"
+      "--- a/old.txt\n+++ /dev/null\n@@ -1 +0,0 @@\n-bye\n");
+  apply_patch(view_, del, {}, nullptr);
+  EXPECT_FALSE(view_.exists("old.txt"));
+  try {
+    apply_patch(view_, del, {}, nullptr);
+    FAIL();
+  } catch (const ApplyError& e) {
+    EXPECT_EQ(e.reason(), "missing file (already applied: the file is already deleted)");
+  }
+  apply_patch(view_, del, EngineOptions{0, true}, nullptr);
+  EXPECT_EQ(view_.get("old.txt").content, "bye\n");
+
+  // Different content: refuse.
+  view_.write("old.txt", "bye\nmore\n", 0644);
+  EXPECT_THROW(apply_patch(view_, del, {}, nullptr), ApplyError);
+}
+
+TEST_F(EngineTest, ModeChangeOnly) {
+  const Patch p = patch("diff --git a/tool.sh b/tool.sh\nold mode 100644\nnew mode 100755\n");
+  apply_patch(view_, p, {}, nullptr);
+  EXPECT_EQ(view_.get("tool.sh").mode, 0755u);
+  EXPECT_EQ(view_.get("tool.sh").content, "#!/bin/sh\n");
+  apply_patch(view_, p, EngineOptions{0, true}, nullptr);
+  EXPECT_EQ(view_.get("tool.sh").mode, 0644u);
+}
+
+TEST_F(EngineTest, RenameWithChange) {
+  const Patch p = patch(
+      "diff --git a/a.c b/b.c\nsimilarity index 70%\nrename from a.c\nrename to b.c\n"
+      "--- a/a.c\n+++ b/b.c\n@@ -1,3 +1,3 @@\n one\n-two\n+2\n three\n");
+  apply_patch(view_, p, {}, nullptr);
+  EXPECT_FALSE(view_.exists("a.c"));
+  EXPECT_EQ(view_.get("b.c").content, "one\n2\nthree\n");
+  apply_patch(view_, p, EngineOptions{0, true}, nullptr);
+  EXPECT_FALSE(view_.exists("b.c"));
+  EXPECT_EQ(view_.get("a.c").content, "one\ntwo\nthree\n");
+}
+
+TEST_F(EngineTest, MissingFileAndNotAppliedOnReverse) {
+  const Patch p = patch("--- a/nope.c\n+++ b/nope.c\n@@ -1 +1 @@\n-a\n+b\n");
+  try {
+    apply_patch(view_, p, {}, nullptr);
+    FAIL();
+  } catch (const ApplyError& e) {
+    EXPECT_EQ(std::string(e.what()), "p.patch:1: nope.c: missing file");
+  }
+  try {
+    apply_patch(view_, patch(kModify), EngineOptions{0, true}, nullptr);
+    FAIL();
+  } catch (const ApplyError& e) {
+    EXPECT_NE(e.reason().find("(not applied: the patch itself applies cleanly)"),
+              std::string::npos);
+  }
+}
+
+TEST_F(EngineTest, NotesForOffsetsNameTheFile) {
+  view_.write("a.c", "zero\none\ntwo\nthree\n", 0644);
+  std::vector<std::string> notes;
+  apply_patch(view_, patch(kModify), {}, &notes);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0], "a.c: hunk #1 applied at offset +1 line");
+}
+
+}  // namespace
+}  // namespace umq
