@@ -194,10 +194,12 @@ Status compute_status(TreeView& view, const Queue& queue) {
       st.problems.push_back(FileProblem{
           path, actual[path].empty() ? path + " is missing" : "unknown edits in " + path});
     } else {
-      const size_t k = states.back();
-      placed.push_back(fmt::format("{} at {}", path,
-                                   k == 0 ? std::string("pristine")
-                                          : "state " + st.numbers[k - 1]));
+      auto state_name = [&](size_t k) {
+        return k == 0 ? std::string("pristine") : st.numbers[k - 1];
+      };
+      std::string where = state_name(states.front());
+      if (states.size() > 1) where += ".." + state_name(states.back());
+      placed.push_back(path + " at " + where);
     }
   }
   if (st.problems.empty()) {

@@ -1,0 +1,93 @@
+#include "status.h"
+
+#include <gtest/gtest.h>
+
+#include "test_queue.h"
+
+namespace umq {
+namespace {
+
+using testing_util::TestQueue;
+
+Status status_of(MemoryFileSystem& fs) {
+  TreeView view(fs, "/t");
+  return compute_status(view, load_queue(fs, "/q"));
+}
+
+TEST(Status, PristineAndEveryAppliedState) {
+  for (int k = 0; k <= 3; ++k) {
+    MemoryFileSystem fs;
+    TestQueue::write_queue(fs);
+    TestQueue::write_tree(fs, k);
+    const Status st = status_of(fs);
+    ASSERT_TRUE(st.known()) << k;
+    EXPECT_EQ(*st.applied, static_cast<size_t>(k));
+    EXPECT_TRUE(st.problems.empty());
+  }
+  MemoryFileSystem fs;
+  TestQueue::write_queue(fs);
+  TestQueue::write_tree(fs, 0);
+  EXPECT_EQ(status_of(fs).summary(), "pristine 7.3.4");
+}
+
+TEST(Status, Summaries) {
+  MemoryFileSystem fs;
+  TestQueue::write_queue(fs);
+  TestQueue::write_tree(fs, 2);
+  EXPECT_EQ(status_of(fs).summary(), "series applied up to 0002 (2/3)");
+  TestQueue::write_tree(fs, 3);
+  EXPECT_EQ(status_of(fs).summary(), "series applied up to 0003 (3/3), fully applied");
+}
+
+TEST(Status, UnknownEditsNameTheFile) {
+  MemoryFileSystem fs;
+  TestQueue::write_queue(fs);
+  TestQueue::write_tree(fs, 1);
+  fs.add_file("/t/b.c", "x\ny\nlocal edit\n");
+  const Status st = status_of(fs);
+  EXPECT_FALSE(st.known());
+  ASSERT_EQ(st.problems.size(), 1u);
+  EXPECT_EQ(st.problems[0].problem, "unknown edits in b.c");
+  // By content, patch 1 is still recognisably applied.
+  ASSERT_TRUE(st.by_content.has_value());
+  EXPECT_EQ(*st.by_content, 1u);
+}
+
+TEST(Status, MixedStatesAndMissingFiles) {
+  MemoryFileSystem fs;
+  TestQueue::write_queue(fs);
+  TestQueue::write_tree(fs, 0);
+  fs.add_file("/t/b.c", TestQueue::kB3);  // b.c as after patch 3, the rest pristine
+  Status st = status_of(fs);
+  EXPECT_FALSE(st.known());
+  ASSERT_EQ(st.problems.size(), 1u);
+  EXPECT_EQ(st.problems[0].problem,
+            "files are at different states: a.c at pristine; c.c at pristine..0001; b.c at 0003");
+
+  fs.remove_file("/t/a.c");
+  st = status_of(fs);
+  EXPECT_EQ(st.problems.at(0).problem, "a.c is missing");
+}
+
+TEST(Status, ExpectationsPerState) {
+  MemoryFileSystem fs;
+  TestQueue::write_queue(fs);
+  const auto e = series_expectations(load_queue(fs, "/q"));
+  ASSERT_EQ(e.size(), 4u);
+  ASSERT_EQ(e[0].size(), 3u);  // a.c, c.c, b.c
+  EXPECT_EQ(e[0][1].first, "c.c");
+  EXPECT_EQ(e[0][1].second.kind, Expectation::kAbsent);
+  EXPECT_EQ(e[2][1].second.kind, Expectation::kId);
+  EXPECT_TRUE(e[3][0].second.matches(blob_id(TestQueue::kA3)));
+  EXPECT_FALSE(e[2][0].second.matches(blob_id(TestQueue::kA3)));
+}
+
+TEST(Status, TreeVersion) {
+  MemoryFileSystem fs;
+  fs.add_file("/t/Makefile", "# SPDX\nVERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nEXTRAVERSION = -rc3\n");
+  EXPECT_EQ(tree_version(fs, "/t"), "6.12.0-rc3");
+  EXPECT_EQ(tree_version(fs, "/none"), "");
+}
+
+}  // namespace
+}  // namespace umq
