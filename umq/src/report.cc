@@ -75,6 +75,7 @@ std::string render_table(const std::vector<CellResults>& cells) {
   for (const std::string& c : cases) width = std::max(width, c.size());
   std::string out = fmt::format("{:<{}}", "case", width);
   for (const CellResults& cell : cells) out += fmt::format("  {:<7}", cell.cell);
+  while (!out.empty() && out.back() == ' ') out.pop_back();
   out += "\n";
   for (const std::string& name : cases) {
     std::string row = fmt::format("{:<{}}", name, width);
