@@ -57,7 +57,8 @@ int run_bench(FileSystem& fs, ProcessRunner& runner, const BenchOptions& options
     }
   }
   std::vector<std::string> files = {"Makefile"};
-  for (const auto& [path, e] : series_expectations(queue)[0]) {
+  const auto expectations = series_expectations(queue);
+  for (const auto& [path, e] : expectations[0]) {
     if (e.kind != Expectation::kAbsent) files.push_back(path);
   }
 

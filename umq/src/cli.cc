@@ -96,7 +96,8 @@ bool Commands::prepare(bool need_queue) {
 
 std::set<std::string> Commands::series_paths() const {
   std::set<std::string> paths;
-  for (const auto& [path, e] : series_expectations(queue_)[0]) paths.insert(path);
+  const auto expectations = series_expectations(queue_);
+  for (const auto& [path, e] : expectations[0]) paths.insert(path);
   return paths;
 }
 

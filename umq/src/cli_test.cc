@@ -1,0 +1,135 @@
+#include "cli.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "memory_file_system.h"
+#include "test_queue.h"
+
+namespace umq {
+namespace {
+
+using testing_util::TestQueue;
+
+class CliTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    TestQueue::write_queue(fs_);
+    TestQueue::write_tree(fs_, 0);
+    pristine_ = fs_.snapshot();
+  }
+  int run(std::vector<std::string> args) {
+    out_.str("");
+    err_.str("");
+    args.insert(args.begin(), "umq");
+    std::vector<const char*> argv;
+    for (const std::string& a : args) argv.push_back(a.c_str());
+    CliEnv env{fs_, runner_, out_, err_, step_};
+    return run_cli(static_cast<int>(argv.size()), argv.data(), env);
+  }
+  std::string tree_args() { return "--tree=/t"; }
+
+  MemoryFileSystem fs_;
+  FakeProcessRunner runner_{[](const auto&, const auto&) { return ProcessResult{0, "", ""}; }};
+  std::ostringstream out_, err_;
+  Journal::StepHook step_;
+  MemoryFileSystem::Snapshot pristine_;
+};
+
+TEST_F(CliTest, StatusApplyVerifyUnapplyRoundTrip) {
+  EXPECT_EQ(run({"status", "--tree", "/t", "--queue", "/q"}), 0);
+  EXPECT_EQ(out_.str().substr(0, 15), "pristine 7.3.4\n");
+  EXPECT_EQ(run({"apply", "--tree", "/t", "--queue", "/q", "--upto", "2"}), 0);
+  EXPECT_EQ(fs_.read_file("/t/c.c"), TestQueue::kC);
+  EXPECT_EQ(run({"status", "--tree", "/t", "--queue", "/q"}), 0);
+  EXPECT_NE(out_.str().find("series applied up to 0002 (2/3)"), std::string::npos);
+  EXPECT_EQ(run({"apply", "--tree", "/t", "--queue", "/q"}), 0);
+  EXPECT_EQ(out_.str(), "applied 0003-b.patch\nnow at 0003 (3/3)\n");
+  EXPECT_EQ(run({"apply", "--tree", "/t", "--queue", "/q"}), 0);
+  EXPECT_EQ(out_.str(), "series already fully applied (3/3)\n");
+  EXPECT_EQ(run({"verify", "--tree", "/t", "--queue", "/q"}), 0);
+  EXPECT_EQ(out_.str().substr(0, 12), "verify: OK: ");
+  EXPECT_EQ(run({"unapply", "--tree", "/t", "--queue", "/q", "--downto", "0"}), 0);
+  EXPECT_EQ(fs_.snapshot(), pristine_);
+}
+
+TEST_F(CliTest, FailedApplyWritesNothing) {
+  fs_.add_file("/t/b.c", "x\nchanged\n");
+  const auto before = fs_.snapshot();
+  EXPECT_EQ(run({"apply", "--tree", "/t", "--queue", "/q"}), 1);
+  EXPECT_EQ(fs_.snapshot(), before);
+  EXPECT_NE(err_.str().find("/q/0003-b.patch:"), std::string::npos) << err_.str();
+  EXPECT_NE(err_.str().find("b.c: hunk #1: context mismatch at line 2 of target"),
+            std::string::npos)
+      << err_.str();
+  EXPECT_NE(err_.str().find("nothing was written"), std::string::npos);
+}
+
+TEST_F(CliTest, MalformedPatchIsReportedWithFileAndLine) {
+  fs_.add_file("/q/0002-c.patch", "--- a/c.c\n+++ b/c.c\n@@ -1,2 +1,2 @@\n-x\n");
+  const auto before = fs_.snapshot();
+  EXPECT_EQ(run({"apply", "--tree", "/t", "--queue", "/q"}), 1);
+  EXPECT_EQ(err_.str(),
+            "umq: /q/0002-c.patch:3: truncated hunk: the patch ends 1 old and 2 new lines "
+            "short of its @@ counts\n");
+  EXPECT_EQ(fs_.snapshot(), before);
+}
+
+TEST_F(CliTest, StatusJsonAndUnknownState) {
+  fs_.add_file("/t/a.c", "local\n");
+  EXPECT_EQ(run({"status", "--tree", "/t", "--queue", "/q", "--json"}), 1);
+  EXPECT_NE(out_.str().find("\"known\": false"), std::string::npos);
+  EXPECT_NE(out_.str().find("\"problem\": \"unknown edits in a.c\""), std::string::npos);
+  EXPECT_EQ(run({"status", "--tree", "/t", "--queue", "/q"}), 1);
+  EXPECT_NE(out_.str().find("  unknown edits in a.c\n"), std::string::npos);
+}
+
+TEST_F(CliTest, AnyCommandRecoversAnInterruptedRun) {
+  struct Crash {};
+  int steps = 0;
+  step_ = [&] {
+    if (++steps == 7) throw Crash{};
+  };
+  EXPECT_THROW(run({"apply", "--tree", "/t", "--queue", "/q"}), Crash);
+  step_ = {};
+  EXPECT_TRUE(fs_.exists("/t/.umq-journal"));
+  EXPECT_EQ(run({"status", "--tree", "/t", "--queue", "/q"}), 0);
+  EXPECT_NE(err_.str().find("rolled back an interrupted umq run"), std::string::npos);
+  EXPECT_EQ(fs_.snapshot(), pristine_);
+}
+
+TEST_F(CliTest, OverlayNeedsTheFullSeries) {
+  fs_.add_file("/ov/extra/test.c", "overlay\n");
+  EXPECT_EQ(run({"overlay", "--tree", "/t", "--queue", "/q", "--overlay", "/ov"}), 1);
+  EXPECT_NE(err_.str().find("run `umq apply` first"), std::string::npos);
+  ASSERT_EQ(run({"apply", "--tree", "/t", "--queue", "/q"}), 0);
+  EXPECT_EQ(run({"overlay", "--tree", "/t", "--queue", "/q", "--overlay", "/ov"}), 0);
+  EXPECT_EQ(fs_.read_file("/t/extra/test.c"), "overlay\n");
+  EXPECT_EQ(run({"status", "--tree", "/t", "--queue", "/q", "--overlay", "/ov"}), 0);
+  EXPECT_NE(out_.str().find("overlay: applied (1 files)"), std::string::npos);
+  EXPECT_EQ(run({"overlay", "--remove", "--tree", "/t", "--queue", "/q", "--overlay", "/ov"}), 0);
+  EXPECT_FALSE(fs_.exists("/t/extra"));
+}
+
+TEST_F(CliTest, ReportWritesFilesAndEndsWithTheCount) {
+  fs_.add_file("/r/up-on.tap", "TAP version 13\n1..2\nok 1 a\nnot ok 2 b\n");
+  fs_.add_file("/r/up-off.tap", "TAP version 13\n1..2\nok 1 a\nok 2 b # SKIP\n");
+  EXPECT_EQ(run({"report", "--results", "/r"}), 1);
+  const std::string out = out_.str();
+  EXPECT_EQ(out.substr(out.size() - 38), "1 skipped, 0 xfail\n2 passed, 1 failed\n");
+  EXPECT_TRUE(fs_.exists("/r/report/combined.tap"));
+  EXPECT_TRUE(fs_.exists("/r/report/junit.xml"));
+}
+
+TEST_F(CliTest, UsageErrors) {
+  EXPECT_EQ(run({}), 2);
+  EXPECT_EQ(run({"apply", "--queue", "/q"}), 1);
+  EXPECT_EQ(err_.str(), "umq: --tree PATH is required\n");
+  EXPECT_EQ(run({"apply", "--tree", "/t", "--queue", "/q", "--upto", "9"}), 1);
+  EXPECT_EQ(err_.str(), "umq: --upto 9: the series has only 3 patches\n");
+  EXPECT_EQ(run({"frobnicate"}), 2);
+}
+
+}  // namespace
+}  // namespace umq
