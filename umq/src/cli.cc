@@ -147,7 +147,7 @@ int Commands::status() {
 }
 
 std::optional<size_t> Commands::start_state(TreeView& view, const char* what) {
-  const Status st = compute_status(view, queue_);
+  const Status st = compute_status(view, queue_, o_.fuzz);
   if (st.applied) return st.applied;
   if (st.by_content) {
     env_.err << "umq: warning: " << st.summary() << "\n";

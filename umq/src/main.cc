@@ -11,14 +11,19 @@ int main(int argc, char** argv) {
   umq::RealFileSystem fs;
   umq::RealProcessRunner runner;
   umq::CliEnv env{fs, runner, std::cout, std::cerr, {}};
-  // Test hook: die like SIGKILL after N journaled file operations.
-  if (const char* crash = std::getenv("UMQ_TEST_CRASH_AFTER")) {
-    const long limit = std::strtol(crash, nullptr, 10);
-    env.step = [limit, count = 0L]() mutable {
-      if (++count >= limit) {
+  // Test hooks: die like SIGKILL after N journaled file operations; sleep
+  // after each one so that a test can SIGKILL a run in the middle.
+  const char* crash = std::getenv("UMQ_TEST_CRASH_AFTER");
+  const char* delay = std::getenv("UMQ_TEST_STEP_DELAY_MS");
+  if (crash || delay) {
+    const long limit = crash ? std::strtol(crash, nullptr, 10) : 0;
+    const long delay_ms = delay ? std::strtol(delay, nullptr, 10) : 0;
+    env.step = [limit, delay_ms, count = 0L]() mutable {
+      if (limit > 0 && ++count >= limit) {
         std::cout.flush();
         _exit(137);
       }
+      if (delay_ms > 0) usleep(static_cast<useconds_t>(delay_ms * 1000));
     };
   }
   return umq::run_cli(argc, argv, env);

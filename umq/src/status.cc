@@ -18,15 +18,15 @@ Expectation from_id(const std::string& abbrev) {
 }
 
 // True if patches k..1 reverse-apply and patch k+1 applies on |view|.
-bool content_says_state(const TreeView& view, const Queue& queue, size_t k) {
+bool content_says_state(const TreeView& view, const Queue& queue, size_t k, int fuzz) {
   try {
     if (k < queue.size()) {
       TreeView fwd = view;
-      apply_patch(fwd, queue.patches[k].patch, EngineOptions{}, nullptr);
+      apply_patch(fwd, queue.patches[k].patch, EngineOptions{fuzz, false}, nullptr);
     }
     TreeView back = view;
     for (size_t i = k; i > 0; --i) {
-      apply_patch(back, queue.patches[i - 1].patch, EngineOptions{0, true}, nullptr);
+      apply_patch(back, queue.patches[i - 1].patch, EngineOptions{fuzz, true}, nullptr);
     }
     return true;
   } catch (const ApplyError&) {
@@ -150,7 +150,7 @@ std::string Status::summary() const {
   return s;
 }
 
-Status compute_status(TreeView& view, const Queue& queue) {
+Status compute_status(TreeView& view, const Queue& queue, int fuzz) {
   Status st;
   st.version = tree_version(view.fs(), view.root());
   st.total = queue.size();
@@ -209,7 +209,7 @@ Status compute_status(TreeView& view, const Queue& queue) {
     st.problems.push_back(FileProblem{"", msg});
   }
   for (size_t k = queue.size() + 1; k-- > 0;) {
-    if (content_says_state(view, queue, k)) {
+    if (content_says_state(view, queue, k, fuzz)) {
       st.by_content = k;
       break;
     }

@@ -43,7 +43,8 @@ struct Expectation {
 std::vector<std::vector<std::pair<std::string, Expectation>>> series_expectations(
     const Queue& queue);
 
-Status compute_status(TreeView& view, const Queue& queue);
+// |fuzz| is used only for the by-content guess when the ids do not match.
+Status compute_status(TreeView& view, const Queue& queue, int fuzz = 0);
 
 // The kernel version from <root>/Makefile ("7.3.4"), or "" if not found.
 std::string tree_version(FileSystem& fs, const std::string& root);

@@ -92,5 +92,7 @@ git worktree add -q --detach "$out/tree-wt" base
 cp -a "$out/tree-wt" "$out/tree"
 rm -f "$out/tree/.git"
 git worktree remove --force "$out/tree-wt"
-mkdir -p "$out/applied"
-git archive HEAD | tar -x -C "$out/applied"
+git worktree add -q --detach "$out/applied-wt" HEAD
+cp -a "$out/applied-wt" "$out/applied"
+rm -f "$out/applied/.git"
+git worktree remove --force "$out/applied-wt"
