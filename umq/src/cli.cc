@@ -66,6 +66,7 @@ class Commands {
   CliEnv& env_;
   Options& o_;
   Queue queue_;
+  std::unique_ptr<FileSystem::Lock> lock_;  // one umq per tree at a time
 };
 
 bool Commands::prepare(bool need_queue) {
@@ -78,6 +79,9 @@ bool Commands::prepare(bool need_queue) {
     return false;
   }
   try {
+    lock_ = env_.fs.lock_dir(o_.tree, [this] {
+      env_.err << "umq: waiting for another umq run on " << o_.tree << "\n";
+    });
     const std::string done = journal().recover();
     if (!done.empty()) env_.err << "umq: " << done << "\n";
   } catch (const FsError& e) {

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -165,6 +166,33 @@ void RealFileSystem::sync_dir(const std::string& path) {
   Fd fd(::open(path.empty() ? "." : path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd.get() < 0) fail("cannot open directory", path);
   if (::fsync(fd.get()) != 0 && errno != EINVAL) fail("cannot fsync directory", path);
+}
+
+namespace {
+
+class FlockLock : public FileSystem::Lock {
+ public:
+  explicit FlockLock(int fd) : fd_(fd) {}
+  ~FlockLock() override { ::close(fd_); }  // closing releases the lock
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+std::unique_ptr<FileSystem::Lock> RealFileSystem::lock_dir(
+    const std::string& path, const std::function<void()>& on_wait) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) fail("cannot open directory", path);
+  auto lock = std::make_unique<FlockLock>(fd);
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return lock;
+  if (errno != EWOULDBLOCK) fail("cannot lock", path);
+  if (on_wait) on_wait();
+  while (::flock(fd, LOCK_EX) != 0) {
+    if (errno != EINTR) fail("cannot lock", path);
+  }
+  return lock;
 }
 
 std::string join_path(const std::string& a, const std::string& b) {

@@ -3,6 +3,8 @@
 // handed to the OS as they are; callers join tree roots themselves.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -42,6 +44,14 @@ class FileSystem {
   virtual void chmod(const std::string& path, unsigned mode) = 0;
   // Makes directory entries (creations, renames, removals) in |path| durable.
   virtual void sync_dir(const std::string& path) = 0;
+  // An exclusive advisory lock on directory |path|, held until the returned
+  // object dies. Waits for another holder (after calling |on_wait| once).
+  class Lock {
+   public:
+    virtual ~Lock() = default;
+  };
+  virtual std::unique_ptr<Lock> lock_dir(const std::string& path,
+                                         const std::function<void()>& on_wait) = 0;
 
   bool exists(const std::string& path) { return stat(path).has_value(); }
   bool is_dir(const std::string& path);
@@ -66,6 +76,8 @@ class RealFileSystem : public FileSystem {
   std::vector<std::string> list_dir(const std::string& path) override;
   void chmod(const std::string& path, unsigned mode) override;
   void sync_dir(const std::string& path) override;
+  std::unique_ptr<Lock> lock_dir(const std::string& path,
+                                 const std::function<void()>& on_wait) override;
 };
 
 // Path helpers (pure string operations).

@@ -95,6 +95,13 @@ void MemoryFileSystem::sync_dir(const std::string& path) {
   if (!dirs_.count(path.empty() ? "/" : path)) throw FsError("cannot sync " + path);
 }
 
+std::unique_ptr<FileSystem::Lock> MemoryFileSystem::lock_dir(
+    const std::string& path, const std::function<void()>& on_wait) {
+  (void)on_wait;  // single-threaded tests never wait
+  if (!dirs_.count(path)) throw FsError("cannot lock " + path);
+  return std::make_unique<Lock>();
+}
+
 void MemoryFileSystem::add_file(const std::string& path, const std::string& data,
                                 unsigned mode) {
   const int saved = fail_countdown_;

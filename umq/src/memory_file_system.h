@@ -26,6 +26,8 @@ class MemoryFileSystem : public FileSystem {
   std::vector<std::string> list_dir(const std::string& path) override;
   void chmod(const std::string& path, unsigned mode) override;
   void sync_dir(const std::string& path) override;
+  std::unique_ptr<Lock> lock_dir(const std::string& path,
+                                 const std::function<void()>& on_wait) override;
 
   // Test helpers: add a file creating its parents; snapshot everything.
   void add_file(const std::string& path, const std::string& data, unsigned mode = 0644);
