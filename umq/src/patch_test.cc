@@ -201,6 +201,38 @@ INSTANTIATE_TEST_SUITE_P(
                   "bad.patch:3: \"+++\" line does not match the \"diff --git\" header"}),
     [](const testing::TestParamInfo<Malformed>& p) { return std::string(p.param.name); });
 
+// A mailing-list archive page (pipermail): no mail headers, the subject and
+// author as text, the diff and signature, then the archive's footer.
+TEST(Patch, PipermailText) {
+  const char text[] =
+      "[PATCH 1/7] um: skas: create a listener\n"
+      "\n"
+      "Cong Wang xiyou.wangcong at gmail.com\n"
+      "Fri Jun 19 20:22:21 PDT 2026\n"
+      "\n"
+      "From: Cong Wang <cwang at multikernel.io>\n"
+      "\n"
+      "Body text.\n"
+      "---\n"
+      " a.c | 1 +\n"
+      "\n"
+      "diff --git a/a.c b/a.c\n"
+      "index 18c0621430d2..46164d71554b 100644\n"
+      "--- a/a.c\n"
+      "+++ b/a.c\n"
+      "@@ -1 +1,2 @@\n"
+      " x\n"
+      "+y\n"
+      "-- \n"
+      "2.43.0\n"
+      "\n"
+      "More information about the linux-um mailing list\n";
+  const Patch p = parse_patch(text, "seed.txt");
+  ASSERT_EQ(p.files.size(), 1u);
+  EXPECT_EQ(p.files[0].hunks[0].lines.size(), 2u);
+  EXPECT_NE(p.message.find("Body text."), std::string::npos);
+}
+
 TEST(Patch, SignatureDashLinesInsideAHunkAreContent) {
   // "-- " inside a hunk is a removed line "- ", not the signature.
   const Patch p = parse_patch("--- a/x\n+++ b/x\n@@ -1,2 +1,1 @@\n a\n-- \n", "p");

@@ -157,7 +157,8 @@ check "kill unapply at every step, next command recovers" crash_loop applied una
 fresh
 UMQ_TEST_STEP_DELAY_MS=40 "$UMQ" --tree "$WORK/t" --queue "$FX/patches" apply >/dev/null 2>&1 &
 pid=$!
-sleep 0.5
+for _ in $(seq 200); do [ -e "$WORK/t/.umq-journal/prepared" ] && break; sleep 0.05; done
+sleep 0.1
 kill -KILL $pid 2>/dev/null
 { wait $pid; } 2>/dev/null; rc=$?
 check "apply was really killed" test $rc -eq 137
