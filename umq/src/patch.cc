@@ -375,7 +375,7 @@ class Parser {
         }
         if (body.empty() || body.back() != '\n') body += '\n';
         if (kind == '\\') {
-          attach_no_newline(h, header);
+          attach_no_newline(h);
           ++i_;
           continue;
         }
@@ -398,7 +398,7 @@ class Parser {
         ++i_;
       }
       if (!at_end() && starts_with(cur(), "\\")) {
-        attach_no_newline(h, header);
+        attach_no_newline(h);
         ++i_;
       }
       min_old = h.old_start + h.old_count;
@@ -406,8 +406,7 @@ class Parser {
     }
   }
 
-  void attach_no_newline(Hunk& h, size_t header) const {
-    (void)header;
+  void attach_no_newline(Hunk& h) const {
     if (h.lines.empty()) fail(no(i_), "\"\\ No newline at end of file\" without a line before it");
     std::string& text = h.lines.back().text;
     if (text.empty() || text.back() != '\n') fail(no(i_), "duplicate \"\\ No newline\" marker");
