@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <set>
 
 #include "blob_id.h"
 #include "engine.h"
@@ -12,9 +13,9 @@ namespace umq {
 namespace {
 
 Expectation from_id(const std::string& abbrev) {
-  if (abbrev.empty()) return Expectation{Expectation::kPresent, ""};
-  if (is_null_id(abbrev)) return Expectation{Expectation::kAbsent, ""};
-  return Expectation{Expectation::kId, abbrev};
+  if (abbrev.empty()) return Expectation{Expectation::kPresent, "", std::nullopt};
+  if (is_null_id(abbrev)) return Expectation{Expectation::kAbsent, "", std::nullopt};
+  return Expectation{Expectation::kId, abbrev, std::nullopt};
 }
 
 // True if patches k..1 reverse-apply and patch k+1 applies on |view|.
@@ -38,7 +39,8 @@ bool content_says_state(const TreeView& view, const Queue& queue, size_t k, int 
 
 }  // namespace
 
-bool Expectation::matches(const std::string& full_id) const {
+bool Expectation::matches(const std::string& full_id, std::optional<bool> actual_exec) const {
+  if (exec && actual_exec && !full_id.empty() && *exec != *actual_exec) return false;
   switch (kind) {
     case kAbsent: return full_id.empty();
     case kPresent: return !full_id.empty();
@@ -63,41 +65,85 @@ std::vector<std::vector<std::pair<std::string, Expectation>>> series_expectation
   std::map<std::string, Expectation> current;
   std::vector<std::map<std::string, Expectation>> states(queue.size() + 1);
 
+  size_t k = 0;  // the patch being read (0-based)
+  // Registers the expectation before patch k for |path|. A known pre-image id
+  // also fills in a state that so far only said "present".
   auto touch = [&](const std::string& path, const Expectation& pre) {
     if (initial.emplace(path, pre).second) order.push_back(path);
-    current.emplace(path, pre);
+    auto [it, inserted] = current.emplace(path, pre);
+    if (!inserted && it->second.kind == Expectation::kPresent && pre.kind == Expectation::kId) {
+      it->second.kind = pre.kind;
+      it->second.id = pre.id;
+      if (k > 0 && states[k].count(path)) {
+        states[k][path].kind = pre.kind;
+        states[k][path].id = pre.id;
+      }
+    }
   };
-  for (size_t k = 0; k < queue.size(); ++k) {
+  auto exec_of = [](std::optional<unsigned> mode) -> std::optional<bool> {
+    if (!mode) return std::nullopt;
+    return *mode == kModeExecutable;
+  };
+  const Expectation absent{Expectation::kAbsent, "", std::nullopt};
+  // changed[k]: paths whose content patch k (1-based) may change.
+  std::vector<std::set<std::string>> changed(queue.size() + 1);
+  for (k = 0; k < queue.size(); ++k) {
     for (const FileDiff& d : queue.patches[k].patch.files) {
+      if (d.is_new || d.is_delete || d.is_rename || !d.hunks.empty()) {
+        changed[k + 1].insert(d.old_path);
+        changed[k + 1].insert(d.new_path);
+      }
       if (d.is_new) {
-        touch(d.new_path, Expectation{Expectation::kAbsent, ""});
-        current[d.new_path] = d.has_index() ? from_id(d.new_id) : Expectation{};
+        touch(d.new_path, absent);
+        Expectation post = d.has_index() ? from_id(d.new_id) : Expectation{};
+        post.exec = exec_of(d.new_mode.value_or(kModeRegular));
+        current[d.new_path] = post;
         continue;
       }
-      touch(d.old_path, from_id(d.old_id));
+      // Only an explicit mode change constrains the executable bit: trees
+      // copied with odd permissions must not look modified.
+      const bool mode_change = d.old_mode && d.new_mode && *d.old_mode != *d.new_mode;
+      Expectation pre = from_id(d.old_id);
+      if (mode_change) pre.exec = exec_of(d.old_mode);
+      touch(d.old_path, pre);
       if (d.is_delete) {
-        current[d.old_path] = Expectation{Expectation::kAbsent, ""};
+        current[d.old_path] = absent;
         continue;
       }
       Expectation post = current[d.old_path];
       if (d.has_index()) {
         post = from_id(d.new_id);
+        post.exec = current[d.old_path].exec;
       } else if (!d.hunks.empty()) {
-        post = Expectation{};
+        post = Expectation{Expectation::kPresent, "", current[d.old_path].exec};
       }
+      if (mode_change) post.exec = exec_of(d.new_mode);
       if (d.is_rename && d.new_path != d.old_path) {
-        touch(d.new_path, Expectation{Expectation::kAbsent, ""});
-        current[d.old_path] = Expectation{Expectation::kAbsent, ""};
+        touch(d.new_path, absent);
+        current[d.old_path] = absent;
       }
       current[d.new_path] = post;
     }
     states[k + 1] = current;
   }
   std::vector<std::vector<std::pair<std::string, Expectation>>> out(queue.size() + 1);
-  for (size_t k = 0; k <= queue.size(); ++k) {
+  for (k = 0; k <= queue.size(); ++k) {
     for (const std::string& path : order) {
       auto it = states[k].find(path);
       out[k].emplace_back(path, it != states[k].end() ? it->second : initial[path]);
+    }
+  }
+  // A patch that only changes modes keeps the content: a blob id known after
+  // it also holds before it (patches without index lines leave gaps).
+  for (k = queue.size(); k > 0; --k) {
+    for (size_t f = 0; f < order.size(); ++f) {
+      Expectation& before = out[k - 1][f].second;
+      const Expectation& after = out[k][f].second;
+      if (before.kind == Expectation::kPresent && after.kind == Expectation::kId &&
+          !changed[k].count(order[f])) {
+        before.kind = after.kind;
+        before.id = after.id;
+      }
     }
   }
   return out;
@@ -158,9 +204,11 @@ Status compute_status(TreeView& view, const Queue& queue, int fuzz) {
 
   const auto expectations = series_expectations(queue);
   std::map<std::string, std::string> actual;
+  std::map<std::string, bool> exec;
   for (const auto& [path, e] : expectations[0]) {
     try {
       actual[path] = view.id(path);
+      exec[path] = (view.get(path).mode & 0100u) != 0;
     } catch (const FsError& err) {
       st.problems.push_back(FileProblem{path, err.what()});
       actual[path] = "?";
@@ -171,7 +219,7 @@ Status compute_status(TreeView& view, const Queue& queue, int fuzz) {
   for (size_t k = expectations.size(); k-- > 0;) {
     bool all = true;
     for (const auto& [path, e] : expectations[k]) {
-      if (!e.matches(actual[path])) {
+      if (!e.matches(actual[path], exec[path])) {
         all = false;
         break;
       }
@@ -188,11 +236,19 @@ Status compute_status(TreeView& view, const Queue& queue, int fuzz) {
     const std::string& path = expectations[0][f].first;
     std::vector<size_t> states;
     for (size_t k = 0; k < expectations.size(); ++k) {
-      if (expectations[k][f].second.matches(actual[path])) states.push_back(k);
+      if (expectations[k][f].second.matches(actual[path], exec[path])) states.push_back(k);
     }
     if (states.empty()) {
-      st.problems.push_back(FileProblem{
-          path, actual[path].empty() ? path + " is missing" : "unknown edits in " + path});
+      bool content_known = false;
+      for (const auto& row : expectations) content_known |= row[f].second.matches(actual[path]);
+      std::string problem = "unknown edits in " + path;
+      if (actual[path].empty()) {
+        problem = path + " is missing";
+      } else if (content_known) {
+        problem = fmt::format("wrong file mode on {} (executable bit {})", path,
+                              exec[path] ? "set" : "not set");
+      }
+      st.problems.push_back(FileProblem{path, problem});
     } else {
       auto state_name = [&](size_t k) {
         return k == 0 ? std::string("pristine") : st.numbers[k - 1];

@@ -34,8 +34,10 @@ struct Status {
 // What the series says a file's blob is in some state.
 struct Expectation {
   enum Kind { kAbsent, kId, kPresent } kind = kPresent;  // kPresent: any content
-  std::string id;  // abbreviated, for kId
-  bool matches(const std::string& full_id) const;  // full_id "" = absent
+  std::string id;             // abbreviated, for kId
+  std::optional<bool> exec;   // executable bit, when the series says
+  // |full_id| "" = absent. |actual_exec| is checked when both sides know it.
+  bool matches(const std::string& full_id, std::optional<bool> actual_exec = std::nullopt) const;
   std::string describe() const;
 };
 

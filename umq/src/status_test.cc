@@ -82,6 +82,34 @@ TEST(Status, ExpectationsPerState) {
   EXPECT_FALSE(e[2][0].second.matches(blob_id(TestQueue::kA3)));
 }
 
+TEST(Status, ModeOnlyPatchIsDecidedByTheExecutableBit) {
+  MemoryFileSystem fs;
+  fs.add_file("/t/Makefile", "VERSION = 7\nPATCHLEVEL = 3\n");
+  fs.add_file("/t/run.sh", "#!/bin/sh\n", 0644);
+  fs.add_file("/q/series", "1.patch\n2.patch\n");
+  fs.add_file("/q/1.patch", "diff --git a/run.sh b/run.sh\nold mode 100644\nnew mode 100755\n");
+  fs.add_file("/q/2.patch",
+              testing_util::modify("run.sh", "#!/bin/sh\n", "#!/bin/sh\nexit 0\n",
+                                   "@@ -1 +1,2 @@\n #!/bin/sh\n+exit 0\n"));
+  EXPECT_EQ(*status_of(fs).applied, 0u);  // same content in states 0 and 1
+  fs.chmod("/t/run.sh", 0755);
+  EXPECT_EQ(*status_of(fs).applied, 1u);
+  fs.write_file("/t/run.sh", "#!/bin/sh\nexit 0\n", 0755);
+  EXPECT_EQ(*status_of(fs).applied, 2u);
+  fs.chmod("/t/run.sh", 0644);
+  const Status st = status_of(fs);
+  EXPECT_FALSE(st.known());
+  EXPECT_EQ(st.problems.at(0).problem, "wrong file mode on run.sh (executable bit not set)");
+}
+
+TEST(Status, PermissionsWithoutAModeChangeDoNotMatter) {
+  MemoryFileSystem fs;
+  TestQueue::write_queue(fs);
+  TestQueue::write_tree(fs, 1);
+  fs.chmod("/t/a.c", 0755);  // index lines say 100644, but nothing changes modes
+  EXPECT_EQ(*status_of(fs).applied, 1u);
+}
+
 TEST(Status, TreeVersion) {
   MemoryFileSystem fs;
   fs.add_file("/t/Makefile", "# SPDX\nVERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nEXTRAVERSION = -rc3\n");
