@@ -110,7 +110,7 @@ int Commands::status() {
   if (!prepare()) return 1;
   TreeView view(env_.fs, o_.tree);
   const Status st = compute_status(view, queue_);
-  const auto overlay_files = load_overlay(env_.fs, o_.overlay);
+  const auto overlay_files = load_overlay(env_.fs, o_.overlay, overlay_base(env_.fs, o_.overlay));
   const OverlayStatus ov = overlay_status(view, overlay_files);
   const bool known = st.known() && ov.state != OverlayState::kModified;
   if (o_.json) {
@@ -269,7 +269,7 @@ int Commands::unapply() {
 
 int Commands::overlay() {
   if (!prepare()) return 1;
-  const auto files = load_overlay(env_.fs, o_.overlay);
+  const auto files = load_overlay(env_.fs, o_.overlay, overlay_base(env_.fs, o_.overlay));
   if (files.empty()) {
     env_.out << "no overlay files in " << o_.overlay << "\n";
     return 0;

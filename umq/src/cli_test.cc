@@ -105,11 +105,11 @@ TEST_F(CliTest, OverlayNeedsTheFullSeries) {
   EXPECT_NE(err_.str().find("run `umq apply` first"), std::string::npos);
   ASSERT_EQ(run({"apply", "--tree", "/t", "--queue", "/q"}), 0);
   EXPECT_EQ(run({"overlay", "--tree", "/t", "--queue", "/q", "--overlay", "/ov"}), 0);
-  EXPECT_EQ(fs_.read_file("/t/extra/test.c"), "overlay\n");
+  EXPECT_EQ(fs_.read_file("/t/arch/um/extra/test.c"), "overlay\n");
   EXPECT_EQ(run({"status", "--tree", "/t", "--queue", "/q", "--overlay", "/ov"}), 0);
   EXPECT_NE(out_.str().find("overlay: applied (1 files)"), std::string::npos);
   EXPECT_EQ(run({"overlay", "--remove", "--tree", "/t", "--queue", "/q", "--overlay", "/ov"}), 0);
-  EXPECT_FALSE(fs_.exists("/t/extra"));
+  EXPECT_FALSE(fs_.exists("/t/arch"));
 }
 
 TEST_F(CliTest, ReportWritesFilesAndEndsWithTheCount) {

@@ -4,15 +4,21 @@
 
 namespace umq {
 
-std::vector<OverlayFile> load_overlay(FileSystem& fs, const std::string& dir) {
+std::vector<OverlayFile> load_overlay(FileSystem& fs, const std::string& dir,
+                                      const std::string& base) {
   std::vector<OverlayFile> files;
   if (!fs.is_dir(dir)) return files;
   for (const std::string& rel : fs.list_files_recursive(dir)) {
     const std::string abs = join_path(dir, rel);
     const auto info = fs.stat(abs);
-    files.push_back(OverlayFile{rel, fs.read_file(abs), info ? (info->mode & 0777u) : 0644u});
+    files.push_back(OverlayFile{join_path(base, rel), fs.read_file(abs),
+                                info ? (info->mode & 0777u) : 0644u});
   }
   return files;
+}
+
+std::string overlay_base(FileSystem& fs, const std::string& dir) {
+  return fs.is_dir(join_path(dir, "arch")) ? "" : "arch/um";
 }
 
 std::string OverlayStatus::describe() const {

@@ -1,6 +1,5 @@
-// The overlay: files under an overlay directory copied onto the tree at the
-// same relative paths (overlay/arch/um/x.c -> tree/arch/um/x.c), on top of
-// the applied series. Never overwrites a differing tree file; removal takes
+// The overlay: files under an overlay directory copied onto the tree at
+// mirrored paths (see overlay_base), on top of the applied series. Never overwrites a differing tree file; removal takes
 // away exactly the overlay files whose content still matches.
 #pragma once
 
@@ -28,8 +27,15 @@ struct OverlayStatus {
   std::string describe() const;      // "applied (3 files)", "modified: ..."
 };
 
-// Every regular file below |dir| ([] if |dir| does not exist).
-std::vector<OverlayFile> load_overlay(FileSystem& fs, const std::string& dir);
+// Every regular file below |dir| ([] if |dir| does not exist), its tree
+// path being |base|/<path in dir>.
+std::vector<OverlayFile> load_overlay(FileSystem& fs, const std::string& dir,
+                                      const std::string& base = "");
+
+// Where overlay paths start in the tree: the tree root when the overlay has a
+// top-level "arch" directory (arch-um-overlay/arch/um/x.c), else "arch/um"
+// (arch-um-overlay/x.c -> arch/um/x.c).
+std::string overlay_base(FileSystem& fs, const std::string& dir);
 
 OverlayStatus overlay_status(TreeView& view, const std::vector<OverlayFile>& files);
 

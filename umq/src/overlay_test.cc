@@ -26,6 +26,15 @@ TEST_F(OverlayTest, LoadsMirroredPaths) {
   EXPECT_TRUE(load_overlay(fs_, "/missing").empty());
 }
 
+TEST_F(OverlayTest, BaseDirectory) {
+  EXPECT_EQ(overlay_base(fs_, "/o"), "");  // has arch/: mirrors the tree root
+  fs_.add_file("/o2/tests/probe.c", "probe\n");
+  EXPECT_EQ(overlay_base(fs_, "/o2"), "arch/um");  // mirrors arch/um
+  const auto files = load_overlay(fs_, "/o2", overlay_base(fs_, "/o2"));
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].path, "arch/um/tests/probe.c");
+}
+
 TEST_F(OverlayTest, ApplyStatusAndRemove) {
   TreeView view(fs_, "/t");
   EXPECT_EQ(overlay_status(view, files_).state, OverlayState::kNotApplied);
