@@ -10,6 +10,7 @@
 
 #include "bench.h"
 #include "engine.h"
+#include "import.h"
 #include "overlay.h"
 #include "queue.h"
 #include "report.h"
@@ -33,6 +34,9 @@ struct Options {
   std::string tap_out, junit_out;
   int reps = 5;
   bool full_copy = false;
+  std::vector<std::string> import_files;
+  std::string output_dir = "imported";
+  bool queue_given = false;
 };
 
 class Commands {
@@ -47,6 +51,7 @@ class Commands {
   int recover();
   int report();
   int bench();
+  int import();
 
  private:
   // Recovers an interrupted run, loads the queue. Returns false on error.
@@ -371,6 +376,21 @@ int Commands::bench() {
   }
 }
 
+int Commands::import() {
+  ImportOptions io;
+  io.inputs = o_.import_files;
+  io.output_dir = o_.output_dir;
+  io.base_tree = o_.tree;
+  if (o_.queue_given) io.queue_dir = o_.queue;
+  try {
+    const ImportReport report = import_mails(env_.fs, io);
+    print_import_report(report, env_.out);
+    return report.exit_code();
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+}
+
 }  // namespace
 
 int run_cli(int argc, const char* const* argv, CliEnv& env) {
@@ -406,6 +426,14 @@ int run_cli(int argc, const char* const* argv, CliEnv& env) {
   auto* bench = app.add_subcommand("bench-apply", "time umq vs git apply vs patch on copies");
   bench->add_option("--reps", o.reps, "repetitions")->check(CLI::Range(1, 1000))->capture_default_str();
   bench->add_flag("--full-copy", o.full_copy, "copy the whole tree (default: the touched files)");
+  auto* import = app.add_subcommand(
+      "import", "mail archive text, mbox or format-patch files -> clean git-format-patch files; "
+                "with --tree, checked against that base (--queue: states that may stand in for "
+                "missing parts)");
+  import->add_option("files", o.import_files, "pipermail text, mbox or git-format-patch files")
+      ->required();
+  import->add_option("-o,--output", o.output_dir, "output directory (patches and a series file)")
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -426,6 +454,8 @@ int run_cli(int argc, const char* const* argv, CliEnv& env) {
   if (app.got_subcommand("recover")) return c.recover();
   if (*report) return c.report();
   if (*bench) return c.bench();
+  o.queue_given = app.get_option("--queue")->count() > 0;
+  if (*import) return c.import();
   return 2;
 }
 

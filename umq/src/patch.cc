@@ -224,8 +224,12 @@ class Parser {
         diff.new_mode = parse_mode(i_, value("new file mode "));
       } else if (starts_with(line, "index ")) {
         parse_index(diff, value("index "));
-      } else if (starts_with(line, "similarity index ") ||
-                 starts_with(line, "dissimilarity index ")) {
+      } else if (starts_with(line, "similarity index ")) {
+        int pct = 0;
+        const std::string_view v = value("similarity index ");
+        auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), pct);
+        if (ec == std::errc() && p != v.data() && pct >= 0 && pct <= 100) diff.similarity = pct;
+      } else if (starts_with(line, "dissimilarity index ")) {
         // informational
       } else if (starts_with(line, "rename from ")) {
         diff.is_rename = true;

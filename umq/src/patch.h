@@ -50,6 +50,7 @@ struct FileDiff {
   bool is_rename = false;
   std::optional<unsigned> old_mode;  // git modes: 0100644 or 0100755
   std::optional<unsigned> new_mode;
+  std::optional<int> similarity;  // "similarity index N%" of a rename
   std::string old_id;  // abbreviated blob ids from "index A..B", "" if absent
   std::string new_id;
   int patch_line = 0;  // first line of this file's section

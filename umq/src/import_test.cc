@@ -1,0 +1,423 @@
+#include "import.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "cli.h"
+#include "memory_file_system.h"
+#include "test_queue.h"
+
+namespace umq {
+namespace {
+
+using testing_util::modify;
+using testing_util::short_id;
+
+// Mailman's obfuscation: "user@host" -> "user at host" wherever a word
+// character stands on both sides of the "@" (so "@@" hunk headers survive).
+std::string obfuscate(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const bool word_before = i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) ||
+                                       text[i - 1] == '.' || text[i - 1] == '_' || text[i - 1] == '-');
+    const bool word_after = i + 1 < text.size() && std::isalnum(static_cast<unsigned char>(text[i + 1]));
+    out += text[i] == '@' && word_before && word_after ? std::string(" at ") : std::string(1, text[i]);
+  }
+  return out;
+}
+
+// A clean git-format-patch mail, as git would write it.
+std::string clean_mail(const std::string& subject, const std::string& date, const std::string& body,
+                       const std::string& diffstat, const std::string& diff) {
+  return std::string("From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n") +
+         "From: Cong Wang <cwang@multikernel.io>\n" + "Date: " + date + "\n" + "Subject: " +
+         subject + "\n\n" + body + "\nSigned-off-by: Cong Wang <cwang@multikernel.io>\n---\n" +
+         diffstat + "\n" + diff + "-- \n2.43.0\n\n";
+}
+
+// The same message as the list archive's text page shows it.
+std::string pipermail(const std::string& clean, const std::string& archive_date,
+                      const std::string& tail = "") {
+  const size_t subject = clean.find("Subject: ") + 9;
+  std::string title = clean.substr(subject, clean.find('\n', subject) - subject);
+  const std::string body = clean.substr(clean.find("\n\n") + 2);
+  return title + "\n\nCong Wang xiyou.wangcong at gmail.com\n" + archive_date +
+         "\n\n\nFrom: Cong Wang <cwang at multikernel.io>\n\n" + obfuscate(body) + tail +
+         "\n\n\nMore information about the linux-um mailing list";
+}
+
+int line_of(const std::string& text, const std::string& needle, size_t nth = 0) {
+  size_t pos = 0;
+  for (size_t k = 0; k <= nth; ++k) {
+    pos = text.find(needle, k ? pos + 1 : 0);
+    if (pos == std::string::npos) return -1;
+  }
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n'));
+}
+
+bool has(const std::vector<std::string>& v, const std::string& text) {
+  for (const std::string& s : v) {
+    if (s.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string dump(const ImportReport& r) {
+  std::ostringstream out;
+  print_import_report(r, out);
+  return out.str();
+}
+
+// --- a driver whose copyright lines hold addresses ---------------------------
+
+std::string ubd(bool after) {
+  std::string s =
+      "// SPDX-License-Identifier: GPL-2.0\n"
+      "/*\n"
+      " * Copyright (C) 2000 Jeff Dike (jdike@karaya.com)\n"
+      " */\n"
+      "#include <a.h>\n";
+  s += after ? "#include <c.h>\n" : "#include <b.h>\n";
+  s += "#include <d.h>\n\n";
+  for (int i = 1; i <= 8; ++i) s += "static int x" + std::to_string(i) + ";\n";
+  s += "\nMODULE_AUTHOR(\"Jeff Dike <jdike@addtoit.com>\");\n";
+  if (after) s += "MODULE_AUTHOR(\"Cong Wang <cwang@multikernel.io>\");\n";
+  return s + "MODULE_LICENSE(\"GPL\");\n";
+}
+const std::string kUbd0 = ubd(false);
+const std::string kUbd1 = ubd(true);
+
+std::string ubd_patch() {
+  return clean_mail("[PATCH 1/2] um: ubd: switch to c.h and credit the new author",
+                    "Fri, 19 Jun 2026 20:22:18 -0700", "Body text.\n",
+                    " drivers/ubd.c | 3 ++-\n 1 file changed, 2 insertions(+), 1 deletion(-)\n",
+                    modify("drivers/ubd.c", kUbd0, kUbd1,
+                           "@@ -3,7 +3,7 @@\n"
+                           "  * Copyright (C) 2000 Jeff Dike (jdike@karaya.com)\n"
+                           "  */\n"
+                           " #include <a.h>\n"
+                           "-#include <b.h>\n"
+                           "+#include <c.h>\n"
+                           " #include <d.h>\n"
+                           " \n"
+                           " static int x1;\n"
+                           "@@ -16,4 +16,5 @@ static int x7;\n"
+                           " static int x8;\n"
+                           " \n"
+                           " MODULE_AUTHOR(\"Jeff Dike <jdike@addtoit.com>\");\n"
+                           "+MODULE_AUTHOR(\"Cong Wang <cwang@multikernel.io>\");\n"
+                           " MODULE_LICENSE(\"GPL\");\n"));
+}
+
+class ImportTest : public testing::Test {
+ protected:
+  void SetUp() override { fs_.add_file("/base/drivers/ubd.c", kUbd0); }
+  ImportReport import(std::vector<std::string> inputs, std::string tree = "/base",
+                      std::string queue = "") {
+    ImportOptions o;
+    o.inputs = std::move(inputs);
+    o.output_dir = "/out";
+    o.base_tree = std::move(tree);
+    o.queue_dir = std::move(queue);
+    return import_mails(fs_, o);
+  }
+  MemoryFileSystem fs_;
+};
+
+TEST_F(ImportTest, DiffLineAddressesConfirmedByTheBase) {
+  const std::string clean = ubd_patch();
+  const std::string page = pipermail(clean, "Fri Jun 19 20:22:18 PDT 2026");
+  fs_.add_file("/in/p.txt", page);
+  const ImportReport r = import({"/in/p.txt"});
+  ASSERT_EQ(r.imported, 1u) << dump(r);
+  EXPECT_EQ(r.exit_code(), 0);
+  const ImportedPatch& p = r.patches[0];
+  EXPECT_EQ(p.output, "0001-um-ubd-switch-to-c.h-and-credit-the-new-author.patch");
+  // Every address is back and nothing else changed: the file is what git wrote.
+  EXPECT_EQ(fs_.read_file("/out/" + p.output), clean);
+  EXPECT_EQ(fs_.read_file("/out/series"), "# written by umq import\n" + p.output + "\n");
+  EXPECT_EQ(p.author, "Cong Wang <cwang@multikernel.io>");
+  EXPECT_TRUE(has(p.changed, fmt::format("line {}: diff line: \"jdike at karaya.com\" -> "
+                                         "\"jdike@karaya.com\" (hunk #1 does not apply to the "
+                                         "base as is, and applies with it)",
+                                         line_of(page, "  * Copyright"))))
+      << dump(r);
+  EXPECT_TRUE(has(p.changed, fmt::format("line {}: diff line: \"jdike at addtoit.com\" -> "
+                                         "\"jdike@addtoit.com\" (hunk #2",
+                                         line_of(page, " MODULE_AUTHOR"))))
+      << dump(r);
+  EXPECT_TRUE(has(p.changed, fmt::format("line {}: diff line: \"cwang at multikernel.io\" -> "
+                                         "\"cwang@multikernel.io\" (the postimage id {} matches "
+                                         "only with it)",
+                                         line_of(page, "+MODULE_AUTHOR"), short_id(kUbd1))))
+      << dump(r);
+  EXPECT_TRUE(has(p.changed, fmt::format("line {}: Signed-off-by: \"cwang at multikernel.io\"",
+                                         line_of(page, "Signed-off-by"))));
+  EXPECT_TRUE(has(p.verified, "drivers/ubd.c: preimage " + short_id(kUbd0) +
+                                  " matches the base, applies, postimage " + short_id(kUbd1) +
+                                  " matches"))
+      << dump(r);
+  EXPECT_TRUE(p.warnings.empty()) << dump(r);
+  EXPECT_EQ(r.series, (std::vector<std::string>{"series of 2: have 1; missing 2",
+                                                "  1/2 is verified against the base"}));
+}
+
+TEST_F(ImportTest, WithoutABaseDiffLinesStayAsTheyAre) {
+  const std::string page = pipermail(ubd_patch(), "Fri Jun 19 20:22:18 PDT 2026");
+  fs_.add_file("/in/p.txt", page);
+  const ImportReport r = import({"/in/p.txt"}, "");
+  ASSERT_EQ(r.imported, 1u) << dump(r);
+  const std::string out = fs_.read_file("/out/" + r.patches[0].output);
+  EXPECT_NE(out.find("From: Cong Wang <cwang@multikernel.io>\n"), std::string::npos);
+  EXPECT_NE(out.find("Signed-off-by: Cong Wang <cwang@multikernel.io>\n"), std::string::npos);
+  EXPECT_NE(out.find("+MODULE_AUTHOR(\"Cong Wang <cwang at multikernel.io>\");\n"), std::string::npos);
+  EXPECT_EQ(r.patches[0].warnings,
+            (std::vector<std::string>{
+                fmt::format("possible obfuscated address in /in/p.txt line {}, not changed (no evidence)",
+                            line_of(page, "  * Copyright")),
+                fmt::format("possible obfuscated address in /in/p.txt line {}, not changed (no evidence)",
+                            line_of(page, " MODULE_AUTHOR")),
+                fmt::format("possible obfuscated address in /in/p.txt line {}, not changed (no evidence)",
+                            line_of(page, "+MODULE_AUTHOR"))}));
+  EXPECT_TRUE(has(r.notes, "no base tree (--tree)"));
+  EXPECT_EQ(r.exit_code(), 0);
+}
+
+TEST_F(ImportTest, WhatTheBaseDoesNotConfirmIsLeftAlone) {
+  // docs.txt really says "docs at kernel.org": the hunk applies as is. The
+  // "+Contact" line of notes.txt looks obfuscated, but without an index line
+  // there is no postimage id to prove it.
+  const std::string docs0 = "Intro\nsee the docs at kernel.org\nEnd\n";
+  const std::string docs1 = "Intro\nsee the docs at kernel.org\nThe end\n";
+  fs_.add_file("/base/docs.txt", docs0);
+  fs_.add_file("/base/notes.txt", "a\n");
+  const std::string diff = modify("docs.txt", docs0, docs1,
+                                  "@@ -1,3 +1,3 @@\n Intro\n see the docs at kernel.org\n-End\n+The end\n") +
+                           "diff --git a/notes.txt b/notes.txt\n--- a/notes.txt\n+++ b/notes.txt\n"
+                           "@@ -1 +1,2 @@\n a\n+Contact: maint at example.org\n";
+  const std::string clean = clean_mail(
+      "[PATCH] docs: end", "Fri, 19 Jun 2026 20:22:18 -0700", "Body.\n",
+      " docs.txt  | 2 +-\n notes.txt | 1 +\n 2 files changed, 2 insertions(+), 1 deletion(-)\n", diff);
+  const std::string page = pipermail(clean, "Fri Jun 19 20:22:18 PDT 2026");
+  fs_.add_file("/in/d.txt", page);
+  const ImportReport r = import({"/in/d.txt"});
+  ASSERT_EQ(r.imported, 1u) << dump(r);
+  const ImportedPatch& p = r.patches[0];
+  EXPECT_EQ(fs_.read_file("/out/" + p.output), clean);  // diff lines untouched
+  EXPECT_TRUE(has(p.verified, fmt::format("line {}: \"... at ...\" is right as is: hunk #1 applies "
+                                          "to the base with it",
+                                          line_of(page, " see the docs"))))
+      << dump(r);
+  EXPECT_EQ(p.warnings, (std::vector<std::string>{fmt::format(
+                            "possible obfuscated address in /in/d.txt line {}, not changed (no evidence)",
+                            line_of(page, "+Contact"))}));
+  EXPECT_TRUE(has(p.unproven, "notes.txt: applies to the base; no index line, so no blob ids to check"))
+      << dump(r);
+  EXPECT_EQ(r.exit_code(), 0);
+}
+
+TEST_F(ImportTest, AttachmentStubs) {
+  const std::string clean = ubd_patch();
+  const std::string stub =
+      "\n-------------- next part --------------\n"
+      "A non-text attachment was scrubbed...\n"
+      "Name: signature.asc\n"
+      "Type: application/pgp-signature\n"
+      "Size: 833 bytes\n"
+      "Desc: not available\n"
+      "URL: <http://lists.infradead.org/pipermail/linux-um/attachments/20260619/1/attachment.sig>\n";
+  const std::string page = pipermail(clean, "Fri Jun 19 20:22:18 PDT 2026", stub);
+  fs_.add_file("/in/s.txt", page);
+  ImportReport r = import({"/in/s.txt"});
+  ASSERT_EQ(r.imported, 1u) << dump(r);
+  EXPECT_EQ(fs_.read_file("/out/" + r.patches[0].output), clean);
+  EXPECT_TRUE(has(r.patches[0].changed,
+                  fmt::format("removed a scrubbed-attachment stub (line {}: signature.asc)",
+                              line_of(page, "-------------- next part"))))
+      << dump(r);
+
+  // The patch itself was the attachment: nothing to import, say where.
+  const std::string scrubbed =
+      "[PATCH] um: fix\n\nCong Wang xiyou.wangcong at gmail.com\nFri Jun 19 20:22:18 PDT 2026\n\n"
+      "Patch attached.\n\n-------------- next part --------------\n"
+      "An embedded and charset-unspecified text was scrubbed...\nName: 0001-um-fix.patch\n"
+      "URL: <http://lists.infradead.org/pipermail/linux-um/attachments/20260619/2/attachment.bin>\n";
+  fs_.add_file("/in/a.txt", scrubbed);
+  r = import({"/in/a.txt"});
+  EXPECT_EQ(r.failed, 1u);
+  EXPECT_EQ(r.exit_code(), 1);
+  EXPECT_EQ(r.patches[0].errors,
+            (std::vector<std::string>{"/in/a.txt:8: the patch was an attachment that the archive "
+                                      "scrubbed (0001-um-fix.patch): fetch the original message"}));
+}
+
+TEST_F(ImportTest, TruncatedMessagesFailWithFileAndLine) {
+  const std::string page = pipermail(ubd_patch(), "Fri Jun 19 20:22:18 PDT 2026");
+  // Cut inside hunk #2.
+  const size_t cut = page.find("+MODULE_AUTHOR");
+  fs_.add_file("/in/t.txt", page.substr(0, cut) +
+                                "\n\n\nMore information about the linux-um mailing list");
+  ImportReport r = import({"/in/t.txt"});
+  EXPECT_EQ(r.failed, 1u);
+  EXPECT_EQ(r.exit_code(), 1);
+  EXPECT_FALSE(fs_.exists("/out"));
+  ASSERT_EQ(r.patches[0].errors.size(), 1u) << dump(r);
+  EXPECT_EQ(r.patches[0].errors[0],
+            fmt::format("/in/t.txt:{}: truncated hunk: the patch ends 1 old and 2 new lines short "
+                        "of its @@ counts",
+                        line_of(page, "@@ -16,4")));
+  EXPECT_NE(dump(r).find("/in/t.txt (pipermail archive text): FAILED, not written"), std::string::npos);
+
+  // Cut after a whole file section: the hunks add up, the diffstat does not.
+  const std::string two = clean_mail(
+      "[PATCH] two files", "Fri, 19 Jun 2026 20:22:18 -0700", "Body.\n",
+      " a.c | 1 +\n b.c | 1 +\n 2 files changed, 2 insertions(+)\n",
+      "diff --git a/a.c b/a.c\n--- a/a.c\n+++ b/a.c\n@@ -1 +1,2 @@\n x\n+y\n"
+      "diff --git a/b.c b/b.c\n--- a/b.c\n+++ b/b.c\n@@ -1 +1,2 @@\n x\n+y\n");
+  const std::string page2 = pipermail(two, "Fri Jun 19 20:22:18 PDT 2026");
+  fs_.add_file("/in/u.txt", page2.substr(0, page2.find("diff --git a/b.c")));
+  r = import({"/in/u.txt"}, "");
+  ASSERT_EQ(r.failed, 1u);
+  EXPECT_EQ(r.patches[0].errors[0],
+            fmt::format("/in/u.txt:{}: the diffstat says 2 files, +2 -0, the diff has 1 file, "
+                        "+1 -0: the message is incomplete or damaged",
+                        line_of(page2, " 2 files changed")));
+}
+
+// Two messages in one mbox from a mail client: extra headers go, the second
+// patch is checked on top of the first.
+TEST_F(ImportTest, MboxWithTwoMessages) {
+  const std::string one = ubd_patch();
+  const std::string ubd2 = kUbd1 + "\nstatic int y;\n";
+  const std::string two = clean_mail(
+      "[PATCH 2/2] um: ubd: add y", "Fri, 19 Jun 2026 20:22:19 -0700", "More.\n",
+      " drivers/ubd.c | 2 ++\n 1 file changed, 2 insertions(+)\n",
+      modify("drivers/ubd.c", kUbd1, ubd2,
+             "@@ -18,3 +18,5 @@ static int x8;\n MODULE_AUTHOR(\"Jeff Dike <jdike@addtoit.com>\");\n"
+             " MODULE_AUTHOR(\"Cong Wang <cwang@multikernel.io>\");\n MODULE_LICENSE(\"GPL\");\n"
+             "+\n+static int y;\n"));
+  auto as_mbox = [](const std::string& clean, const std::string& id) {
+    std::string body = clean.substr(clean.find('\n') + 1);  // drop git's magic From line
+    return "From cwang@multikernel.io Fri Jun 19 20:22:18 2026\n"
+           "Return-Path: <cwang@multikernel.io>\nMessage-ID: <" + id + "@multikernel.io>\n"
+           "To: linux-um@lists.infradead.org\n" + body;
+  };
+  fs_.add_file("/in/s.mbox", as_mbox(one, "1") + as_mbox(two, "2"));
+  const ImportReport r = import({"/in/s.mbox"});
+  ASSERT_EQ(r.imported, 2u) << dump(r);
+  EXPECT_EQ(r.patches[0].source, "/in/s.mbox:1");
+  EXPECT_EQ(r.patches[1].source, fmt::format("/in/s.mbox:{}", line_of(as_mbox(one, "1") + as_mbox(two, "2"), "From cwang", 1)));
+  EXPECT_EQ(fs_.read_file("/out/0001-um-ubd-switch-to-c.h-and-credit-the-new-author.patch"), one);
+  EXPECT_EQ(fs_.read_file("/out/0002-um-ubd-add-y.patch"), two);
+  EXPECT_TRUE(has(r.patches[1].verified, "preimage " + short_id(kUbd1) + " matches the file after 1/2"))
+      << dump(r);
+  EXPECT_EQ(r.series, (std::vector<std::string>{"series of 2: have 1, 2",
+                                                "  1/2, 2/2 are verified against the base"}));
+}
+
+TEST_F(ImportTest, FormatPatchPassesThroughByteForByte) {
+  std::string clean = ubd_patch();
+  // Headers git writes for non-ASCII text: kept as they are.
+  clean.insert(clean.find("\n\nBody"), "\nMIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\n"
+                                       "Content-Transfer-Encoding: 8bit");
+  fs_.add_file("/in/0001-x.patch", clean);
+  const ImportReport r = import({"/in/0001-x.patch"});
+  ASSERT_EQ(r.imported, 1u) << dump(r);
+  EXPECT_TRUE(r.patches[0].written_as_is);
+  EXPECT_TRUE(r.patches[0].changed.empty());
+  EXPECT_EQ(fs_.read_file("/out/" + r.patches[0].output), clean);
+  EXPECT_TRUE(has(r.patches[0].verified, "postimage " + short_id(kUbd1) + " matches"));
+}
+
+// A three-part series, 2/3 missing: 3/3 stands on it. A queue that holds a
+// 2/3 can stand in for it, and then 3/3 is proven.
+TEST_F(ImportTest, SeriesWithAMissingPart) {
+  const std::string a0 = "one\ntwo\nthree\n", a1 = "ONE\ntwo\nthree\n", a2 = "ONE\nTWO\nthree\n",
+                    a3 = "ONE\nTWO\nTHREE\n";
+  fs_.add_file("/base/a.c", a0);
+  auto part = [&](int n, const std::string& before, const std::string& after, const std::string& hunk) {
+    return clean_mail(fmt::format("[PATCH {}/3] a: part {}", n, n), "Fri, 19 Jun 2026 20:22:18 -0700",
+                      "Body.\n", " a.c | 2 +-\n 1 file changed, 1 insertion(+), 1 deletion(-)\n",
+                      modify("a.c", before, after, hunk));
+  };
+  const std::string p1 = part(1, a0, a1, "@@ -1,3 +1,3 @@\n-one\n+ONE\n two\n three\n");
+  const std::string p2 = part(2, a1, a2, "@@ -1,3 +1,3 @@\n ONE\n-two\n+TWO\n three\n");
+  const std::string p3 = part(3, a2, a3, "@@ -1,3 +1,3 @@\n ONE\n TWO\n-three\n+THREE\n");
+  fs_.add_file("/in/1.txt", pipermail(p1, "Fri Jun 19 20:22:18 PDT 2026"));
+  fs_.add_file("/in/3.txt", pipermail(p3, "Fri Jun 19 20:22:20 PDT 2026"));
+  ImportReport r = import({"/in/3.txt", "/in/1.txt"});
+  ASSERT_EQ(r.imported, 2u) << dump(r);
+  EXPECT_EQ(r.exit_code(), 0);
+  EXPECT_EQ(r.patches[0].tag.n, 1);  // reported in series order
+  EXPECT_TRUE(r.patches[0].stands_on.empty());
+  EXPECT_EQ(r.patches[1].stands_on, (std::set<int>{2}));
+  EXPECT_TRUE(has(r.patches[1].standing, "a.c: preimage " + short_id(a2) +
+                                             " is not the file after 1/3 (" + short_id(a1) +
+                                             "): it is the postimage of missing 2/3"))
+      << dump(r);
+  EXPECT_EQ(r.series, (std::vector<std::string>{"series of 3: have 1, 3; missing 2",
+                                                "  1/3 is verified against the base",
+                                                "  3/3 stands on missing 2/3"}));
+  EXPECT_NE(dump(r).find("  stands on missing 2/3:\n"), std::string::npos);
+  EXPECT_EQ(fs_.read_file("/out/series"),
+            "# written by umq import\n0001-a-part-1.patch\n0003-a-part-3.patch\n");
+
+  fs_.add_file("/q/series", "0001-a-part-1.patch\n0002-a-part-2.patch\n");
+  fs_.add_file("/q/0001-a-part-1.patch", p1);
+  fs_.add_file("/q/0002-a-part-2.patch", p2);
+  r = import({"/in/3.txt", "/in/1.txt"}, "/base", "/q");
+  ASSERT_EQ(r.imported, 2u) << dump(r);
+  EXPECT_TRUE(has(r.patches[1].standing, "a.c: preimage " + short_id(a2) + " is not the file after 1/3 (" +
+                                             short_id(a1) + ") but the queue's file after "
+                                             "0002-a-part-2.patch (standing in for missing 2/3)"))
+      << dump(r);
+  EXPECT_TRUE(has(r.patches[1].verified, "postimage " + short_id(a3) + " matches")) << dump(r);
+}
+
+TEST_F(ImportTest, BrokenPatchIsNotWritten) {
+  fs_.add_file("/base/drivers/ubd.c", "something else\n");
+  fs_.add_file("/in/p.txt", pipermail(ubd_patch(), "Fri Jun 19 20:22:18 PDT 2026"));
+  const ImportReport r = import({"/in/p.txt"});
+  EXPECT_EQ(r.failed, 1u);
+  EXPECT_EQ(r.exit_code(), 1);
+  EXPECT_FALSE(fs_.exists("/out"));
+  EXPECT_TRUE(has(r.patches[0].errors, "drivers/ubd.c: preimage id mismatch: the patch says " +
+                                           short_id(kUbd0) + ", the base has " +
+                                           short_id("something else\n")))
+      << dump(r);
+  EXPECT_EQ(r.series, (std::vector<std::string>{"series of 2: have 1; missing 2; failed 1"}));
+}
+
+TEST_F(ImportTest, NotAPatchIsSkipped) {
+  fs_.add_file("/in/r.txt",
+               "[PATCH 0/7] um: cover\n\nCong Wang xiyou.wangcong at gmail.com\n"
+               "Wed Jul  1 14:31:34 PDT 2026\n\n> quoted\n> more\n\nReply.\n");
+  const ImportReport r = import({"/in/r.txt"});
+  EXPECT_EQ(r.skipped, 1u);
+  EXPECT_EQ(r.exit_code(), 0);
+  EXPECT_EQ(r.patches[0].skipped_because,
+            "not a patch (no diff in it); a reply quoting 2 lines; [PATCH 0/7] is the cover "
+            "letter or its thread");
+  EXPECT_FALSE(fs_.exists("/out"));
+}
+
+TEST_F(ImportTest, CommandLine) {
+  fs_.add_file("/in/p.txt", pipermail(ubd_patch(), "Fri Jun 19 20:22:18 PDT 2026"));
+  FakeProcessRunner runner([](const auto&, const auto&) { return ProcessResult{0, "", ""}; });
+  std::ostringstream out, err;
+  CliEnv env{fs_, runner, out, err, {}};
+  const char* argv[] = {"umq", "import", "/in/p.txt", "-o", "/o", "--tree", "/base"};
+  EXPECT_EQ(run_cli(7, argv, env), 0) << err.str();
+  EXPECT_NE(out.str().find("/in/p.txt (pipermail archive text) -> 0001-um-ubd-switch"), std::string::npos)
+      << out.str();
+  EXPECT_NE(out.str().find("import: 1 imported, 0 skipped, 0 failed\n"), std::string::npos);
+  EXPECT_TRUE(fs_.exists("/o/series"));
+  const char* none[] = {"umq", "import"};
+  EXPECT_EQ(run_cli(2, none, env), 2);
+}
+
+}  // namespace
+}  // namespace umq
