@@ -13,6 +13,7 @@
 #include "import.h"
 #include "overlay.h"
 #include "queue.h"
+#include "range_diff.h"
 #include "report.h"
 #include "status.h"
 #include "tree_view.h"
@@ -37,6 +38,7 @@ struct Options {
   std::vector<std::string> import_files;
   std::string output_dir = "imported";
   bool queue_given = false;
+  std::vector<std::string> rd_series, rd_old, rd_new;
 };
 
 class Commands {
@@ -52,6 +54,7 @@ class Commands {
   int report();
   int bench();
   int import();
+  int range_diff();
 
  private:
   // Recovers an interrupted run, loads the queue. Returns false on error.
@@ -391,6 +394,29 @@ int Commands::import() {
   }
 }
 
+int Commands::range_diff() {
+  std::vector<std::string> positional = o_.rd_series;
+  const size_t wanted = (o_.rd_old.empty() ? 1u : 0u) + (o_.rd_new.empty() ? 1u : 0u);
+  if (positional.size() != wanted) {
+    env_.err << "umq: range-diff: give OLD NEW (directories), or --old FILES... --new FILES...\n";
+    return 2;
+  }
+  auto load = [&](const std::vector<std::string>& files) {
+    if (!files.empty()) return load_series_files(env_.fs, files);
+    const std::string p = positional.front();
+    positional.erase(positional.begin());
+    return env_.fs.is_dir(p) ? load_series_dir(env_.fs, p) : load_series_files(env_.fs, {p});
+  };
+  try {
+    const SeriesVersion old_series = load(o_.rd_old);
+    const SeriesVersion new_series = load(o_.rd_new);
+    env_.out << render_range_diff(umq::range_diff(old_series, new_series), old_series, new_series);
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int run_cli(int argc, const char* const* argv, CliEnv& env) {
@@ -434,6 +460,12 @@ int run_cli(int argc, const char* const* argv, CliEnv& env) {
       ->required();
   import->add_option("-o,--output", o.output_dir, "output directory (patches and a series file)")
       ->capture_default_str();
+  auto* range_diff = app.add_subcommand(
+      "range-diff", "compare two versions of a series patch by patch (like git range-diff)");
+  range_diff->add_option("series", o.rd_series,
+                         "OLD NEW: directories with a series file (or of *.patch files)");
+  range_diff->add_option("--old", o.rd_old, "the old version as patch files");
+  range_diff->add_option("--new", o.rd_new, "the new version as patch files");
 
   try {
     app.parse(argc, argv);
@@ -456,6 +488,7 @@ int run_cli(int argc, const char* const* argv, CliEnv& env) {
   if (*bench) return c.bench();
   o.queue_given = app.get_option("--queue")->count() > 0;
   if (*import) return c.import();
+  if (*range_diff) return c.range_diff();
   return 2;
 }
 

@@ -340,6 +340,7 @@ class Parser {
     s.remove_prefix(2);
     if (!parse_range(s, h.new_start, h.new_count)) bad();
     if (!starts_with(s, " @@")) bad();
+    h.heading = trim(s.substr(3));
     if (h.old_count == 0 && h.new_count == 0) fail(no(i_), "empty hunk");
     if ((h.old_count > 0 && h.old_start == 0) || (h.new_count > 0 && h.new_start == 0)) bad();
     return h;

@@ -36,6 +36,7 @@ struct HunkLine {
 struct Hunk {
   long old_start = 0, old_count = 0, new_start = 0, new_count = 0;
   int patch_line = 0;  // line of the "@@" header in the patch file
+  std::string heading;  // text after the closing "@@" (the function), trimmed
   std::vector<HunkLine> lines;
 };
 

@@ -54,6 +54,7 @@ TEST(Patch, ParsesGitFormatPatchMbox) {
   EXPECT_EQ(h.old_count, 3);
   EXPECT_EQ(h.new_count, 4);
   EXPECT_EQ(h.patch_line, 18);
+  EXPECT_EQ(h.heading, "static int x;");
   ASSERT_EQ(h.lines.size(), 5u);
   EXPECT_EQ(h.lines[1].kind, '-');
   EXPECT_EQ(h.lines[1].text, "#include <b.h>\n");
