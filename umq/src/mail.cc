@@ -58,10 +58,19 @@ class Reader {
  public:
   Reader(std::string_view text, std::string file) : file_(std::move(file)) {
     raw_ = split_lines(text);
+    size_t crlf = 0;
     for (std::string_view r : raw_) {
       std::string_view t = r;
       if (!t.empty() && t.back() == '\n') t.remove_suffix(1);
+      crlf += !t.empty() && t.back() == '\r';
       lines_.emplace_back(t);
+    }
+    // A whole file with CRLF line ends (saved on another system): plain LF.
+    crlf_ = crlf > 0 && crlf + 1 >= lines_.size();
+    if (crlf_) {
+      for (std::string& l : lines_) {
+        if (!l.empty() && l.back() == '\r') l.pop_back();
+      }
     }
   }
 
@@ -170,6 +179,7 @@ class Reader {
     };
     mail.obfuscated = obfuscated(envelope_line) || (mail.from && obfuscated(mail.from->text));
     clean_up(mail);
+    if (crlf_) mail.removed.push_back("the CR of every CRLF line end");
     return mail;
   }
 
@@ -200,6 +210,7 @@ class Reader {
     while (i < lines_.size() && (is_blank(lines_[i]) || is_archive_navigation(lines_[i]))) ++i;
     for (; i < lines_.size(); ++i) mail.body.push_back(at(i));
     clean_up(mail);
+    if (crlf_) mail.removed.push_back("the CR of every CRLF line end");
     return mail;
   }
 
@@ -282,6 +293,7 @@ class Reader {
   std::string file_;
   std::vector<std::string_view> raw_;
   std::vector<std::string> lines_;
+  bool crlf_ = false;
 };
 
 }  // namespace

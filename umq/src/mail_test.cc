@@ -110,6 +110,15 @@ TEST(Mail, FormatPatchFileIsRecognisedAndKeptRaw) {
   EXPECT_EQ(mails[0].raw, text);
 }
 
+TEST(Mail, CrlfFilesBecomePlain) {
+  std::string text = kPipermail;
+  for (size_t p = text.find('\n'); p != std::string::npos; p = text.find('\n', p + 2)) text.insert(p, "\r");
+  const auto mails = read_mails(text, "p.txt");
+  EXPECT_EQ(mails[0].body[0].text, "From: Cong Wang <cwang at multikernel.io>");
+  EXPECT_EQ(mails[0].removed.back(), "the CR of every CRLF line end");
+  EXPECT_EQ(mails[0].scrubbed.size(), 1u);
+}
+
 TEST(Mail, Errors) {
   try {
     read_mails("just some text\nand more\n", "x.txt");

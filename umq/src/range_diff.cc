@@ -67,14 +67,14 @@ std::vector<Section> sections(const Patch& p) {
   return out;
 }
 
-std::multiset<std::string> changed_lines(const Patch& p) {
+std::multiset<std::string> changed_lines(const Patch& p, bool short_too) {
   std::multiset<std::string> out;
   for (const FileDiff& d : p.files) {
     for (const Hunk& h : d.hunks) {
       for (const HunkLine& l : h.lines) {
         if (l.kind == ' ') continue;
         const std::string t = trim(l.text);
-        if (t.size() < 3) continue;  // "}", "", "*/": says nothing about the patch
+        if (t.size() < 3 && !short_too) continue;  // "}", "", "*/": say little
         out.insert(d.path() + '\0' + l.kind + t);
       }
     }
@@ -157,7 +157,11 @@ int diff_similarity(const Patch& a, const Patch& b) {
   const size_t any_files = fa.size() + fb.size() - both_files;
   const double files = any_files ? static_cast<double>(both_files) / static_cast<double>(any_files) : 0;
   if (both_files == 0) return 0;
-  const std::multiset<std::string> la = changed_lines(a), lb = changed_lines(b);
+  std::multiset<std::string> la = changed_lines(a, false), lb = changed_lines(b, false);
+  if (la.empty() && lb.empty()) {
+    la = changed_lines(a, true);
+    lb = changed_lines(b, true);
+  }
   std::vector<std::string> common;
   std::set_intersection(la.begin(), la.end(), lb.begin(), lb.end(), std::back_inserter(common));
   const double lines = la.size() + lb.size()
@@ -208,6 +212,15 @@ RangeDiff range_diff(const SeriesVersion& old_series, const SeriesVersion& new_s
     similarity[j] = -neg;
   }
 
+  auto closest = [](RangePair& p, const Patch& patch, const SeriesVersion& other) {
+    for (size_t k = 0; k < other.patches.size(); ++k) {
+      const int s = diff_similarity(patch, other.patches[k]);
+      if (s > p.closest_similarity) {
+        p.closest = k;
+        p.closest_similarity = s;
+      }
+    }
+  };
   RangeDiff result;
   std::vector<bool> shown(no, false);
   size_t i = 0, j = 0;
@@ -218,12 +231,14 @@ RangeDiff range_diff(const SeriesVersion& old_series, const SeriesVersion& new_s
       RangePair p;
       p.kind = RangePair::Kind::kDropped;
       p.old_index = i;
+      closest(p, old_series.patches[i], new_series);
       result.pairs.push_back(p);
       shown[i++] = true;
     } else if (j < nn && !new_match[j]) {
       RangePair p;
       p.kind = RangePair::Kind::kNew;
       p.new_index = j;
+      closest(p, new_series.patches[j], old_series);
       result.pairs.push_back(p);
       ++j;
     } else if (j < nn) {
@@ -310,6 +325,13 @@ std::string render_range_diff(const RangeDiff& diff, const SeriesVersion& old_se
                        shown.title());
     if (p.by_content) {
       out += fmt::format("    paired by content ({}% similar): the subject changed\n", p.similarity);
+    }
+    if (p.closest) {
+      const bool dropped = p.kind == RangePair::Kind::kDropped;
+      const SeriesVersion& other = dropped ? new_series : old_series;
+      out += fmt::format("    closest in the {} version: {}: {} {} ({}% similar; pairing needs 50%)\n",
+                         dropped ? "new" : "old", *p.closest + 1, diff_id(other.patches[*p.closest]),
+                         other.patches[*p.closest].title(), p.closest_similarity);
     }
     if (p.kind != RangePair::Kind::kChanged) continue;
     out += "    commit message: " +

@@ -33,6 +33,10 @@ struct RangePair {
   bool by_content = false;  // paired by diff similarity, not by subject
   int similarity = 0;       // percent, when by_content
   size_t message_added = 0, message_removed = 0;
+  // For new/dropped: the most similar patch on the other side (below the
+  // pairing threshold), if any shares a file.
+  std::optional<size_t> closest;
+  int closest_similarity = 0;
   std::vector<std::string> files_changed;  // sections that differ
   std::vector<std::string> nested;         // the diff of the two patches
 };

@@ -82,6 +82,7 @@ TEST(RangeDiff, EveryCategory) {
   EXPECT_EQ(d.pairs[3].old_index, 3u);
   EXPECT_EQ(d.pairs[4].kind, K::kNew);
   EXPECT_EQ(d.pairs[4].new_index, 3u);
+  EXPECT_FALSE(d.pairs[4].closest);  // e.c is in no old patch
 
   const std::string out = render_range_diff(d, o, n);
   const std::string a = diff_id(o.patches[0]), b_old = diff_id(o.patches[1]),
@@ -150,6 +151,22 @@ TEST(RangeDiff, SimilarityNeedsSharedFilesAndLines) {
   EXPECT_EQ(diff_similarity(a, a), 100);
   EXPECT_EQ(diff_similarity(a, b), 63);  // same file, half the lines
   EXPECT_EQ(diff_similarity(a, c), 0);   // same lines, other file
+}
+
+TEST(RangeDiff, UnpairedPatchesNameTheirClosestMatch) {
+  const Patch a = parse_patch(mail("[PATCH] b: y", "M.\n", modify("b.c", kB0, kB1, "@@ -1,3 +1,3 @@\n x\n-y\n+Y\n z\n")), "a");
+  const Patch b = parse_patch(mail("[PATCH] b: z", "M.\n", modify("b.c", kB0, "x\ny\nZ\n", "@@ -1,3 +1,3 @@\n x\n y\n-z\n+Z\n")), "b");
+  SeriesVersion o{"o", {"a"}, {a}, {}}, n{"n", {"b"}, {b}, {}};
+  const RangeDiff d = range_diff(o, n);
+  ASSERT_EQ(d.pairs.size(), 2u);
+  EXPECT_EQ(d.pairs[0].kind, RangePair::Kind::kDropped);
+  EXPECT_EQ(d.pairs[0].closest, 0u);
+  EXPECT_EQ(d.pairs[0].closest_similarity, 25);  // the same file, no line in common
+  EXPECT_NE(render_range_diff(d, o, n).find("1:  " + diff_id(a) + " < -:  ------- b: y\n"
+                                            "    closest in the new version: 1: " + diff_id(b) +
+                                            " b: z (25% similar; pairing needs 50%)\n"),
+            std::string::npos)
+      << render_range_diff(d, o, n);
 }
 
 class RangeDiffCli : public testing::Test {
