@@ -547,7 +547,7 @@ class Checker {
           info.stands_on.insert(missing.begin(), missing.end());
         } else if (!missing.empty()) {
           info.standing.push_back(fmt::format(
-              "{}: preimage {} is not {} ({}): it is the postimage of missing {}", pre, fd.old_id,
+              "{}: preimage {} is not {} ({}): it comes from missing {}", pre, fd.old_id,
               where(g, st), short_id(actual), g.parts(missing)));
           info.unproven.push_back(fmt::format("{}: not applied (its preimage is not available); postimage {} unproven",
                                               fd.path(), fd.new_id));
@@ -571,6 +571,7 @@ class Checker {
       fd = d.patch.files[fi];
       warn_unsettled(d, fi, handled);
 
+      const unsigned before_mode = view.get(pre).mode;
       std::vector<std::string> notes;
       try {
         apply_file_diff(view, d.patch, fd, EngineOptions{}, &notes);
@@ -597,7 +598,24 @@ class Checker {
         for (std::string& note : notes) note = note.substr(note.find(": ") + 2);
         how += " (" + join(notes, ", ") + ")";
       }
-      if (fd.new_id.empty()) {
+      const bool mode_change = fd.old_mode && fd.new_mode && *fd.old_mode != *fd.new_mode;
+      if (fd.new_id.empty() && fd.hunks.empty() && !fd.is_new && !fd.is_delete &&
+          (mode_change || fd.is_rename)) {
+        // Nothing in the content to prove: a mode change or a pure rename.
+        std::string what = fd.is_rename ? "renamed from " + fd.old_path : "";
+        if (mode_change) {
+          const bool exec_before = (before_mode & 0111u) != 0;
+          const bool says_exec = *fd.old_mode == kModeExecutable;
+          what += fmt::format("{}mode {:o} -> {:o}", what.empty() ? "" : ", ", *fd.old_mode, *fd.new_mode);
+          if (exec_before != says_exec) {
+            info.unproven.push_back(fmt::format("{}: {}, but the file in {} is mode {:o}", fd.path(), what,
+                                                place, before_mode));
+            record(states, fd, FileState{true, "", n, {}, false});
+            continue;
+          }
+        }
+        info.verified.push_back(fmt::format("{}: {} applies to {}; no content change", fd.path(), what, place));
+      } else if (fd.new_id.empty()) {
         info.unproven.push_back(fmt::format("{}: {}; no index line, so no blob ids to check", fd.path(), how));
       } else if (id_is(fd.new_id, view.id(fd.path()))) {
         info.verified.push_back(fmt::format("{}: {}, postimage {} matches", fd.path(), how, fd.new_id));
@@ -1009,7 +1027,7 @@ void print_import_report(const ImportReport& report, std::ostream& out) {
       out << "  stands on missing " << join(parts, ", ")
           << (through.empty() ? "" : " (through " + join(through, ", ") + ")") << ":\n";
     }
-    for (const std::string& s : p.standing) out << "    " << s << "\n";
+    for (const std::string& s : p.standing) out << (p.stands_on.empty() ? "  note: " : "    ") << s << "\n";
     for (const std::string& s : p.unproven) out << "  not proven: " << s << "\n";
     for (const std::string& s : p.warnings) out << "  warning: " << s << "\n";
     for (const std::string& s : p.errors) out << "  error: " << s << "\n";

@@ -356,7 +356,7 @@ TEST_F(ImportTest, SeriesWithAMissingPart) {
   EXPECT_EQ(r.patches[1].stands_on, (std::set<int>{2}));
   EXPECT_TRUE(has(r.patches[1].standing, "a.c: preimage " + short_id(a2) +
                                              " is not the file after 1/3 (" + short_id(a1) +
-                                             "): it is the postimage of missing 2/3"))
+                                             "): it comes from missing 2/3"))
       << dump(r);
   EXPECT_EQ(r.series, (std::vector<std::string>{"series of 3: have 1, 3; missing 2",
                                                 "  1/3 is verified against the base",

@@ -204,6 +204,22 @@ check "report table shows HANG" contains "$out" "HANG"
 check "report writes JUnit XML" grep -q '<testsuite name="smp-on"' "$WORK/results/report/junit.xml"
 check "report writes combined TAP" grep -q '^# Subtest: up-on' "$WORK/results/report/combined.tap"
 
+# --- import and range-diff ---------------------------------------------------
+out=$("$UMQ" import "$FX"/patches/0*.patch -o "$WORK/imported" --tree "$FX/tree"); rc=$?
+check "import of git-format-patch files exits 0" test $rc -eq 0
+check "import sees the whole series" contains "$out" "series of 7: have 1, 2, 3, 4, 5, 6, 7"
+check "import verifies every part on the base" contains "$out" "1/7, 2/7, 3/7, 4/7, 5/7, 6/7, 7/7 are verified against the base"
+check "import copies clean format-patch files byte for byte, with git's names" \
+  diff -r -x series "$FX/patches" "$WORK/imported"
+out=$("$UMQ" range-diff "$FX/patches" "$WORK/imported"); rc=$?
+check "range-diff of a series with its import" contains "$out" "range-diff: 7 old, 7 new: 7 unchanged, 0 changed, 0 dropped, 0 new"
+sed -i 's/^A long enough message/A longer message/' "$WORK/imported"/0001-*.patch
+rm "$WORK/imported"/0007-*.patch
+sed -i '/^0007-/d' "$WORK/imported/series"
+out=$("$UMQ" range-diff "$FX/patches" "$WORK/imported"); rc=$?
+check "range-diff sees an edited message and a dropped patch" \
+  contains "$out" "range-diff: 7 old, 6 new: 5 unchanged, 1 changed, 1 dropped, 0 new"
+
 echo
 echo "$passed passed, $failed failed"
 test $failed -eq 0
