@@ -226,7 +226,7 @@ TEST_F(stub, out_of_batch_mmap_asking_write_on_a_read_only_frame_is_denied)
 			       (char *)text, 0 };
 	struct outcome o;
 
-	ASSERT_NE(0, guest_frame_of((void *)text));
+	ASSERT_NE(0UL, guest_frame_of((void *)text));
 	o = run_attack(do_mmap, &self->g, &a);
 	if (self->validate)
 		return expect_denied(_metadata, &o, "not so in the page table");
@@ -269,7 +269,8 @@ TEST_F(stub, out_of_batch_mmap_at_an_unaligned_address_is_denied)
 
 TEST_F(stub, out_of_batch_mmap_over_the_stub_is_denied)
 {
-	struct mmap_args a = { self->g.code, PAGE, PROT_READ, 0, 0 };
+	struct mmap_args a = { .addr = self->g.code, .len = PAGE,
+			       .prot = PROT_READ };
 	struct outcome o = run_attack(do_mmap, &self->g, &a);
 
 	if (self->validate)
@@ -280,8 +281,8 @@ TEST_F(stub, out_of_batch_mmap_over_the_stub_is_denied)
 
 TEST_F(stub, out_of_batch_mmap_above_the_stub_is_denied)
 {
-	struct mmap_args a = { self->g.data + 2 * PAGE, PAGE, PROT_READ, 0,
-			       0 };
+	struct mmap_args a = { .addr = self->g.data + 2 * PAGE, .len = PAGE,
+			       .prot = PROT_READ };
 	struct outcome o = run_attack(do_mmap, &self->g, &a);
 
 	if (self->validate)

@@ -1,0 +1,160 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: every stage writes TAP into $RESULTS, then `umq report`
+# prints the table (cell x case), writes combined TAP and JUnit XML, and
+# ends with "N passed, N failed".
+#
+# Environment (set by the Makefile): WORK (build cache), RESULTS, JOBS,
+# STAGES (default: all of them, in order).
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+: "${WORK:=$HOME/.cache/uml-seccomp/work}" "${RESULTS:=$here/results}" "${JOBS:=$(nproc)}"
+: "${STAGES:=tool e2e series kernels kunit matrix qemu fuzz}"
+export WORK RESULTS JOBS
+mkdir -p "$WORK" "$RESULTS"
+umq_check=$here/build/umq-check/umq
+frag=$here/Kconfig.fragments
+timings=()
+
+stage_start=0
+stage() { echo "== $1" >&2; stage_start=$(date +%s); stage_name=$1; }
+stage_end() { timings+=("$(printf '%-10s %5ss' "$stage_name" $(( $(date +%s) - stage_start )))"); }
+want() { [[ " $STAGES " == *" $1 "* ]]; }
+
+# A TAP file with one line per command run: name and exit status.
+tap_lines=() tap_file=
+tap_begin() { tap_file=$1; tap_lines=(); }
+tap_add() { tap_lines+=("$1|$2"); }
+tap_end() {
+	{
+		echo "TAP version 13"
+		echo "1..${#tap_lines[@]}"
+		local i=0 l
+		for l in "${tap_lines[@]}"; do
+			i=$((i + 1))
+			if [ "${l#*|}" = 0 ]; then echo "ok $i ${l%|*}"; else echo "not ok $i ${l%|*}"; fi
+		done
+	} >"$tap_file"
+}
+
+pristine=$("$here/scripts/fetch-base.sh") || exit 1
+
+if want tool; then
+	stage tool
+	cmake -S umq --preset check >/dev/null &&
+		cmake --build build/umq-check -j"$JOBS" 2>&1 | tail -3 >&2
+	if [ -x "$umq_check" ]; then
+		ctest --test-dir build/umq-check -j"$JOBS" --output-junit "$RESULTS/umq-unit.xml" \
+			>"$RESULTS/umq-unit.log" 2>&1
+		python3 - "$RESULTS/umq-unit.xml" >"$RESULTS/umq-unit.tap" <<'EOF'
+import sys, xml.etree.ElementTree as ET
+cases = ET.parse(sys.argv[1]).getroot().iter('testcase')
+cases = list(cases)
+print("TAP version 13")
+print(f"1..{len(cases)}")
+for i, c in enumerate(cases, 1):
+    bad = c.find('failure') is not None or c.find('error') is not None
+    skip = c.find('skipped') is not None
+    name = c.get('name')
+    print(("not ok" if bad else "ok") + f" {i} {name}" + (" # SKIP" if skip else ""))
+EOF
+		tail -3 "$RESULTS/umq-unit.log" >&2
+	else
+		printf 'TAP version 13\n1..1\nnot ok 1 umq builds with -Werror and ASan/UBSan\n' >"$RESULTS/umq-unit.tap"
+	fi
+	stage_end
+fi
+umq=$umq_check
+[ -x "$umq" ] || umq=$here/build/umq/umq
+
+if want e2e; then
+	stage e2e
+	"$here/scripts/check-umq-e2e.sh" "$umq" "$pristine" "$WORK/e2e" >"$RESULTS/umq-e2e.tap"
+	grep -E '^(not ok|# [0-9]+ passed)' "$RESULTS/umq-e2e.tap" >&2
+	stage_end
+fi
+
+if want series; then
+	stage series
+	"$here/scripts/check-series.sh" "$pristine" >"$RESULTS/series.tap"
+	grep -E '^not ok' "$RESULTS/series.tap" >&2
+	stage_end
+fi
+
+tree=$WORK/tree
+"$here/scripts/prepare-tree.sh" "$umq" "$pristine" "$tree" >/dev/null 2>"$WORK/prepare-tree.log" ||
+	{ cat "$WORK/prepare-tree.log" >&2; echo "check: cannot prepare the tree" >&2; }
+
+if want kernels || want matrix; then
+	stage kernels
+	tap_begin "$RESULTS/build.tap"
+	for cell in smp-on up-on smp-off up-off; do
+		cpu=${cell%-*} val=${cell#*-}
+		"$here/scripts/build-kernel.sh" "$tree" "$WORK/build/$cell" "$frag/base.config" \
+			"$frag/$cpu.config" "$frag/validate-$val.config" >"$WORK/build-$cell.out"
+		rc=$?
+		tail -1 "$WORK/build-$cell.out" >&2
+		tap_add "the $cell kernel builds" $rc
+	done
+	make -s -C selftests/um/seccomp_stub TREE="$pristine" OUTPUT="$WORK/selftests" >&2
+	tap_add "the selftests build static" $?
+	"$here/scripts/make-guest-root.sh" "$WORK/guest" "$WORK"/selftests/stub_* >/dev/null
+	tap_add "the guest root is made" $?
+	tap_end
+	stage_end
+fi
+
+if want kunit; then
+	stage kunit
+	python3 "$tree/tools/testing/kunit/kunit.py" run --kunitconfig="$tree/arch/um/kernel/skas" \
+		--build_dir="$WORK/kunit" --jobs "$JOBS" --make_options CC="ccache gcc" \
+		--raw_output=kunit >"$RESULTS/kunit.raw" 2>"$WORK/kunit.err"
+	sed -n '/KTAP version\|TAP version/,$p' "$RESULTS/kunit.raw" >"$RESULTS/kunit.tap"
+	[ -s "$RESULTS/kunit.tap" ] || printf 'TAP version 13\n1..1\nnot ok 1 kunit.py run (see %s)\n' "$WORK/kunit.err" >"$RESULTS/kunit.tap"
+	grep -E '^ *(not )?ok' "$RESULTS/kunit.tap" | tail -1 >&2
+	stage_end
+fi
+
+if want matrix; then
+	stage matrix
+	for cell in smp-on up-on smp-off up-off; do
+		cpus=1; [ "${cell%-*}" = smp ] && cpus=2
+		"$here/scripts/run-cell.sh" "$cell" "$WORK/build/$cell/linux" "$WORK/guest" "$RESULTS" \
+			--cpus $cpus --validation "${cell#*-}"
+		if [ "${cell#*-}" = off ]; then
+			"$here/scripts/run-cell.sh" "$cell-wedge" "$WORK/build/$cell/linux" "$WORK/guest" \
+				"$RESULTS" --cpus $cpus --validation off --test wedge --timeout 20
+		fi
+	done
+	# No false kill with the host's cores oversubscribed 4 times.
+	"$here/scripts/run-cell.sh" smp-on-loaded "$WORK/build/smp-on/linux" "$WORK/guest" \
+		"$RESULTS" --cpus 2 --validation on --host-load 4 --progs stub_regress
+	stage_end
+fi
+
+if want qemu && [ -x "$here/scripts/qemu-check.sh" ]; then
+	stage qemu
+	"$here/scripts/qemu-check.sh" --kernels 6.1 --results "$RESULTS" >&2
+	stage_end
+fi
+
+if want fuzz && [ -x "$here/umq/fuzz/run.sh" ]; then
+	stage fuzz
+	tap_begin "$RESULTS/fuzz.tap"
+	for t in fuzz_patch_parser fuzz_apply; do
+		"$here/umq/fuzz/run.sh" "$t" 20 >"$WORK/$t.log" 2>&1
+		rc=$?
+		grep '^fuzz ' "$WORK/$t.log" >&2
+		tap_add "$t runs 20 s without a crash" $rc
+	done
+	tap_end
+	stage_end
+fi
+
+echo "== stages" >&2
+printf '  %s\n' "${timings[@]}" >&2
+rm -rf "$RESULTS/report"
+"$umq" report --results "$RESULTS"
