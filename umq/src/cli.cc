@@ -39,6 +39,7 @@ struct Options {
   std::string output_dir = "imported";
   bool queue_given = false;
   std::vector<std::string> rd_series, rd_old, rd_new;
+  RangeDiffOptions rd;
 };
 
 class Commands {
@@ -410,7 +411,8 @@ int Commands::range_diff() {
   try {
     const SeriesVersion old_series = load(o_.rd_old);
     const SeriesVersion new_series = load(o_.rd_new);
-    env_.out << render_range_diff(umq::range_diff(old_series, new_series), old_series, new_series);
+    env_.out << render_range_diff(umq::range_diff(old_series, new_series, o_.rd), old_series, new_series,
+                                  o_.rd);
   } catch (const std::exception& e) {
     return fail(e.what());
   }
@@ -466,6 +468,11 @@ int run_cli(int argc, const char* const* argv, CliEnv& env) {
                          "OLD NEW: directories with a series file (or of *.patch files)");
   range_diff->add_option("--old", o.rd_old, "the old version as patch files");
   range_diff->add_option("--new", o.rd_new, "the new version as patch files");
+  range_diff->add_flag("--by-number", o.rd.by_number,
+                       "pair the same n of [PATCH n/m] (else of the NNNN- file name) first; "
+                       "shows both subjects");
+  range_diff->add_flag("--stat", o.rd.stat,
+                       "summary only (files, lines added/removed, message), no interdiff");
 
   try {
     app.parse(argc, argv);

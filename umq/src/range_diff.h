@@ -4,6 +4,12 @@
 // their diffs (touched files and changed lines). Each pair is unchanged,
 // changed (shown as a diff of the two patches: metadata, commit message, and
 // per file the hunks without line numbers), new, or dropped.
+//
+// With RangeDiffOptions::by_number, patches with the same n of "[PATCH n/m]"
+// (else of the "NNNN-" file name) pair first: how v1 and v2 of a rewritten
+// series are compared ("v1 3/7 vs v2 3/7"). With stat, a changed pair shows
+// a summary (files with lines added/removed on each side, commit message and
+// trailer changes) instead of the interdiff.
 #pragma once
 
 #include <optional>
@@ -31,7 +37,8 @@ struct RangePair {
   enum class Kind { kUnchanged, kChanged, kNew, kDropped } kind = Kind::kUnchanged;
   std::optional<size_t> old_index, new_index;
   bool by_content = false;  // paired by diff similarity, not by subject
-  int similarity = 0;       // percent, when by_content
+  bool by_number = false;   // paired by patch number (RangeDiffOptions::by_number)
+  int similarity = 0;       // percent, when by_content or by_number
   size_t message_added = 0, message_removed = 0;
   // For new/dropped: the most similar patch on the other side (below the
   // pairing threshold), if any shares a file.
@@ -46,15 +53,24 @@ struct RangeDiff {
   size_t count(RangePair::Kind kind) const;
 };
 
-RangeDiff range_diff(const SeriesVersion& old_series, const SeriesVersion& new_series);
+struct RangeDiffOptions {
+  bool by_number = false;  // pair by patch number first; show numbers and both subjects
+  bool stat = false;       // summary only, no interdiff
+};
+
+RangeDiff range_diff(const SeriesVersion& old_series, const SeriesVersion& new_series,
+                     const RangeDiffOptions& options = {});
 
 // Pairing helpers, exposed for tests.
 std::string subject_key(const Patch& patch);
 int diff_similarity(const Patch& a, const Patch& b);  // 0..100
+// n of the first "[... n/m]" tag of the subject, else the number the file
+// name starts with ("0004-x.patch"); none if neither.
+std::optional<unsigned> patch_number(const Patch& patch, const std::string& file_name);
 // 7 hex digits naming a patch's diff (line numbers and index lines aside).
 std::string diff_id(const Patch& patch);
 
 std::string render_range_diff(const RangeDiff& diff, const SeriesVersion& old_series,
-                              const SeriesVersion& new_series);
+                              const SeriesVersion& new_series, const RangeDiffOptions& options = {});
 
 }  // namespace umq

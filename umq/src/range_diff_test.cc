@@ -169,6 +169,140 @@ TEST(RangeDiff, UnpairedPatchesNameTheirClosestMatch) {
       << render_range_diff(d, o, n);
 }
 
+TEST(RangeDiff, PatchNumberFromTagElseFileName) {
+  const auto number = [](const std::string& subject, const std::string& file) {
+    return patch_number(parse_patch(mail(subject, "M.\n", a_diff()), file), file);
+  };
+  EXPECT_EQ(number("[PATCH 4/7] x", "a.patch"), 4u);
+  EXPECT_EQ(number("[PATCH v2 03/07] x", "0005-x.patch"), 3u);  // the tag wins over the name
+  EXPECT_EQ(number("[RFC] [PATCH 2/3] x", "x.patch"), 2u);
+  EXPECT_EQ(number("Re: [PATCH 6/7] x", "x.patch"), 6u);
+  EXPECT_EQ(number("[PATCH] x", "/q/0007-x.patch"), 7u);
+  EXPECT_EQ(number("x", "0002-x.patch"), 2u);
+  EXPECT_EQ(number("[PATCH] x", "x.patch"), std::nullopt);
+  EXPECT_EQ(number("[PATCH] a 1/2 b", "v2-x.patch"), std::nullopt);  // not in a tag; no number first
+  EXPECT_EQ(number("[PATCH a/7] x", "99999999999-x.patch"), std::nullopt);  // too long to be one
+}
+
+// v1: parts 1, 3 and 4 of 4 as posted (numbers in the subject only); v2 a
+// rewrite with new subjects and diffs, numbered by its file names only.
+struct Rewrite {
+  SeriesVersion v1, v2;
+  Rewrite() {
+    const auto p = [](const std::string& subject, const std::string& body, const std::string& diff,
+                      const std::string& file) { return parse_patch(mail(subject, body, diff), file); };
+    v1 = {"v1", {"a.patch", "b.patch", "c.patch"},
+          {p("[PATCH 1/4] a: fix two", "Fix two.\n\nSigned-off-by: A <a@example.org>\n", a_diff(), "a.patch"),
+           p("[PATCH 3/4] b: rename y", "Rename y.\n",
+             modify("b.c", kB0, kB1, "@@ -1,3 +1,3 @@\n x\n-y\n+Y\n z\n"), "b.patch"),
+           p("[PATCH 4/4] d: the old way", "Old.\n", modify("d.c", kD0, kD1, "@@ -1 +1 @@\n-d\n+D\n"), "c.patch")},
+          {}};
+    v2 = {"v2", {"0001-a.patch", "0002-c.patch", "0003-b.patch", "0004-e.patch"},
+          {p("a: make two loud", "Two.\nLouder.\n\nSigned-off-by: B <b@example.org>\n",
+             modify("a.c", kA0, "one\ntwo!\nthree\n", "@@ -1,3 +1,3 @@\n one\n-two\n+two!\n three\n") + c_diff(),
+             "0001-a.patch"),
+           p("c: add file", "Add c.\n", c_diff(), "0002-c.patch"),
+           p("b: rename y", "Rename y.\n", modify("b.c", kB0, kB1, "@@ -1,3 +1,3 @@\n x\n-y\n+Y\n z\n"),
+             "0003-b.patch"),
+           p("e: the new way", "New.\n", modify("e.c", kE0, kE1, "@@ -1 +1 @@\n-e\n+E\n"), "0004-e.patch")},
+          {}};
+  }
+};
+
+TEST(RangeDiff, ByNumberPairsTheSamePartOfARewrite) {
+  const Rewrite r;
+  using K = RangePair::Kind;
+  // By subject and content, a rewrite pairs only what kept its subject.
+  const RangeDiff plain = range_diff(r.v1, r.v2);
+  EXPECT_EQ(plain.count(K::kChanged) + plain.count(K::kUnchanged), 1u);
+
+  const RangeDiff d = range_diff(r.v1, r.v2, {.by_number = true});
+  ASSERT_EQ(d.pairs.size(), 4u);
+  EXPECT_EQ(d.pairs[0].kind, K::kChanged);
+  EXPECT_TRUE(d.pairs[0].by_number);
+  EXPECT_EQ(d.pairs[0].old_index, 0u);
+  EXPECT_EQ(d.pairs[0].new_index, 0u);
+  EXPECT_EQ(d.pairs[1].kind, K::kNew);  // 2/4 was not posted in v1
+  EXPECT_EQ(d.pairs[1].new_index, 1u);
+  EXPECT_EQ(d.pairs[2].kind, K::kUnchanged);  // 3/4: same subject and diff
+  EXPECT_TRUE(d.pairs[2].by_number);
+  EXPECT_EQ(d.pairs[3].kind, K::kChanged);  // 4/4: nothing in common but the number
+  EXPECT_TRUE(d.pairs[3].by_number);
+  EXPECT_FALSE(d.pairs[3].by_content);
+  EXPECT_EQ(d.pairs[3].similarity, 0);
+}
+
+TEST(RangeDiff, ByNumberWinsOverSubjectsThenTheOldRulesPairTheRest) {
+  Rewrite r;
+  // v1 gets an unnumbered part with 2/4's subject, and its 3/4 takes the
+  // subject of v2's 4/4: the number pairs 3 with 3, the subject pairs the rest.
+  r.v1.names.push_back("extra.patch");
+  r.v1.patches.push_back(parse_patch(mail("[PATCH] c: add file", "Add c.\n", c_diff()), "extra.patch"));
+  r.v1.patches[1].subject = "[PATCH 3/4] e: the new way";
+  const RangeDiff d = range_diff(r.v1, r.v2, {.by_number = true});
+  using K = RangePair::Kind;
+  ASSERT_EQ(d.pairs.size(), 4u);
+  EXPECT_EQ(d.pairs[1].kind, K::kUnchanged);
+  EXPECT_FALSE(d.pairs[1].by_number);  // by subject
+  EXPECT_EQ(d.pairs[1].old_index, 3u);
+  EXPECT_EQ(d.pairs[1].new_index, 1u);
+  EXPECT_EQ(d.pairs[2].old_index, 1u);
+  EXPECT_EQ(d.pairs[2].new_index, 2u);
+  EXPECT_TRUE(d.pairs[2].by_number);
+  EXPECT_EQ(d.pairs[3].old_index, 2u);
+  EXPECT_EQ(d.pairs[3].new_index, 3u);
+  EXPECT_TRUE(d.pairs[3].by_number);
+}
+
+TEST(RangeDiff, ByNumberStatShowsBothSubjectsAndASummaryOnly) {
+  const Rewrite r;
+  const RangeDiffOptions opts{.by_number = true, .stat = true};
+  const std::string out = render_range_diff(range_diff(r.v1, r.v2, opts), r.v1, r.v2, opts);
+  EXPECT_EQ(out,
+            "1: a: fix two ! 1: a: make two loud\n"
+            "    paired by number; the diffs are 34% similar\n"
+            "    commit message: 3 -> 4 lines: 2 removed, 3 added, 1 kept\n"
+            "    trailer removed: Signed-off-by: A <a@example.org>\n"
+            "    trailer added: Signed-off-by: B <b@example.org>\n"
+            "    files: 1 old, 2 new, 1 in both (1 differs)\n"
+            "             old | new\n"
+            "      a.c  +1 -1 | +1 -1  differs\n"
+            "      c.c      - | +3 -0  only new\n"
+            "-: ------- > 2: c: add file\n"  // c.c is in no v1 patch: no closest match
+            "    1 file, +3 -0\n"
+            "3: b: rename y = 3: b: rename y\n"
+            "4: d: the old way ! 4: e: the new way\n"
+            "    paired by number; the diffs are 0% similar\n"
+            "    commit message: 1 -> 1 lines: 1 removed, 1 added, 0 kept\n"
+            "    files: 1 old, 1 new, 0 in both (0 differ)\n"
+            "             old | new\n"
+            "      e.c      - | +1 -1  only new\n"
+            "      d.c  +1 -1 | -      only old\n"
+            "range-diff: 3 old, 4 new: 1 unchanged, 2 changed, 0 dropped, 1 new\n");
+  // Without --stat the summary is followed by the interdiff.
+  const RangeDiffOptions full{.by_number = true};
+  const std::string with_diff = render_range_diff(range_diff(r.v1, r.v2, full), r.v1, r.v2, full);
+  EXPECT_NE(with_diff.find("      c.c      - | +3 -0  only new\n"
+                           "    ## Metadata ##\n"),
+            std::string::npos)
+      << with_diff;
+  EXPECT_NE(with_diff.find("    ## c.c (only in the new version) ##\n"), std::string::npos) << with_diff;
+}
+
+TEST(RangeDiff, StatWithoutByNumberKeepsTheGitStyleHeader) {
+  MemoryFileSystem fs;
+  write_series(fs);
+  const SeriesVersion o = load_series_dir(fs, "/old"), n = load_series_dir(fs, "/new");
+  const RangeDiffOptions opts{.stat = true};
+  const std::string out = render_range_diff(range_diff(o, n, opts), o, n, opts);
+  EXPECT_NE(out.find("2:  " + diff_id(o.patches[1]) + " ! 2:  " + diff_id(n.patches[1]) + " B: Rename Y\n"
+                     "    commit message: 3 -> 4 lines: 1 removed, 2 added, 2 kept\n"
+                     "    files: 1 old, 1 new, 1 in both (1 differs)\n"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("##"), std::string::npos) << out;  // no interdiff
+}
+
 class RangeDiffCli : public testing::Test {
  protected:
   void SetUp() override { write_series(fs_); }
@@ -205,6 +339,15 @@ TEST_F(RangeDiffCli, DirectoriesAndFileLists) {
   EXPECT_NE(out_.str().find("range-diff: 4 old, 1 new: 1 unchanged, 0 changed, 3 dropped, 0 new\n"),
             std::string::npos)
       << out_.str();
+}
+
+TEST_F(RangeDiffCli, ByNumberAndStatFlags) {
+  EXPECT_EQ(run({"range-diff", "--by-number", "--stat", "/old", "/new"}), 0) << err_.str();
+  EXPECT_NE(out_.str().find("2: b: rename y ! 2: B: Rename Y\n"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("4: d: drop me ! 4: e: new thing\n"), std::string::npos) << out_.str();
+  EXPECT_EQ(out_.str().find("##"), std::string::npos) << out_.str();
+  EXPECT_EQ(run({"range-diff", "--by-number", "/old", "/new"}), 0) << err_.str();
+  EXPECT_NE(out_.str().find("## e.c (only in the new version) ##"), std::string::npos) << out_.str();
 }
 
 TEST_F(RangeDiffCli, Errors) {
