@@ -206,7 +206,7 @@ int Commands::move(size_t from, size_t to, TreeView& view) {
     for (size_t i = from; i != to; reverse ? --i : ++i) {
       const QueuedPatch& p = queue_.patches[reverse ? i - 1 : i];
       const size_t before = notes.size();
-      apply_patch(view, p.patch, EngineOptions{o_.fuzz, reverse}, &notes);
+      apply_patch(view, p.patch, EngineOptions{o_.fuzz, reverse, true}, &notes);
       env_.out << (reverse ? "unapplied " : "applied ") << p.name << "\n";
       for (size_t n = before; n < notes.size(); ++n) env_.out << "  " << notes[n] << "\n";
     }

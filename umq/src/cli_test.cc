@@ -66,6 +66,21 @@ TEST_F(CliTest, FailedApplyWritesNothing) {
   EXPECT_NE(err_.str().find("nothing was written"), std::string::npos);
 }
 
+// Found by fuzz_apply: the tree is proven pristine by the ids, the patch's
+// lines do not make the postimage its index line names; apply wrote it anyway
+// (with a warning). It must refuse and write nothing.
+TEST_F(CliTest, DamagedPatchOnAProvenTreeIsRefused) {
+  std::string p = fs_.read_file("/q/0001-a.patch");
+  p.replace(p.find("+TWO\n"), 5, "+TW0\n");
+  fs_.add_file("/q/0001-a.patch", p);
+  const auto before = fs_.snapshot();
+  EXPECT_EQ(run({"apply", "--tree", "/t", "--queue", "/q"}), 1);
+  EXPECT_EQ(fs_.snapshot(), before);
+  EXPECT_NE(err_.str().find("/q/0001-a.patch:"), std::string::npos) << err_.str();
+  EXPECT_NE(err_.str().find("a.c: the result is not the postimage"), std::string::npos) << err_.str();
+  EXPECT_NE(err_.str().find("nothing was written"), std::string::npos) << err_.str();
+}
+
 TEST_F(CliTest, MalformedPatchIsReportedWithFileAndLine) {
   fs_.add_file("/q/0002-c.patch", "--- a/c.c\n+++ b/c.c\n@@ -1,2 +1,2 @@\n-x\n");
   const auto before = fs_.snapshot();

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "apply_hunks.h"
+#include "blob_id.h"
 
 namespace umq {
 
@@ -35,6 +36,20 @@ std::string other_direction_hint(TreeView& view, const FileDiff& diff, bool reve
   return "";
 }
 
+// With check_ids: when |before| (nullptr: no file) is the preimage the index
+// line names, |after| must be its postimage. Returns the reason if not.
+std::string postimage_problem(const FileDiff& diff, const std::string* before, const std::string* after) {
+  if (!diff.has_index() || !is_hex_id(diff.old_id) || !is_hex_id(diff.new_id)) return "";
+  const auto names = [](const std::string& id, const std::string* content) {
+    return is_null_id(id) ? content == nullptr : content != nullptr && id_matches(id, blob_id(*content));
+  };
+  if (!names(diff.old_id, before) || names(diff.new_id, after)) return "";
+  return fmt::format("the result is not the postimage {} of the index line (it is {}) although the file "
+                     "was its preimage {}: the patch is damaged",
+                     diff.new_id, after ? blob_id(*after).substr(0, diff.new_id.size()) : "absent",
+                     diff.old_id);
+}
+
 }  // namespace
 
 void apply_file_diff(TreeView& view, const Patch& patch, const FileDiff& original,
@@ -56,6 +71,10 @@ void apply_file_diff(TreeView& view, const Patch& patch, const FileDiff& origina
                ? (already ? "file already exists (already applied: same content)"
                           : "file already exists (not applied: same content as the original)")
                : "file already exists");
+    }
+    if (options.check_ids) {
+      const std::string problem = postimage_problem(diff, nullptr, &r.content);
+      if (!problem.empty()) fail(0, diff.patch_line, problem);
     }
     const unsigned mode = permissions_for(diff.new_mode.value_or(kModeRegular), 0644);
     view.write(diff.new_path, std::move(r.content), mode);
@@ -83,6 +102,10 @@ void apply_file_diff(TreeView& view, const Patch& patch, const FileDiff& origina
   }
   if (notes) {
     for (const HunkNote& n : r.notes) notes->push_back(diff.old_path + ": " + n.describe());
+  }
+  if (options.check_ids) {
+    const std::string problem = postimage_problem(diff, &source.content, diff.is_delete ? nullptr : &r.content);
+    if (!problem.empty()) fail(0, diff.patch_line, problem);
   }
   if (diff.is_delete) {
     if (!r.content.empty()) {

@@ -31,6 +31,10 @@ class ApplyError : public std::runtime_error {
 struct EngineOptions {
   int fuzz = 0;
   bool reverse = false;
+  // A file whose blob id is the preimage id of the diff's index line must end
+  // as its postimage id, else ApplyError ("the patch is damaged"). Off where
+  // the caller reports ids itself (verify, import) or guesses (status).
+  bool check_ids = false;
 };
 
 // Applies one file diff of |patch| to |view|. Notes about offsets and fuzz are

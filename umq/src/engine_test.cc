@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "blob_id.h"
 #include "memory_file_system.h"
 
 namespace umq {
@@ -131,6 +132,53 @@ TEST_F(EngineTest, NotesForOffsetsNameTheFile) {
   apply_patch(view_, patch(kModify), {}, &notes);
   ASSERT_EQ(notes.size(), 1u);
   EXPECT_EQ(notes[0], "a.c: hunk #1 applied at offset +1 line");
+}
+
+// Found by fuzz_apply: a patch whose index line names a.c exactly as it is but
+// whose lines make something else than its postimage id (a damaged patch) was
+// applied, and `umq apply` wrote the result.
+TEST_F(EngineTest, CheckIdsRefusesAResultOtherThanThePostimageOfAProvenPreimage) {
+  const std::string pre = blob_id("one\ntwo\nthree\n").substr(0, 12);
+  const std::string post = blob_id("one\nTWO\nthree\n").substr(0, 12);
+  const std::string damaged = "diff --git a/a.c b/a.c\nindex " + pre + ".." + post +
+                              " 100644\n--- a/a.c\n+++ b/a.c\n"
+                              "@@ -1,3 +1,3 @@\n one\n-two\n+TW0\n three\n";
+  const Patch p = patch(damaged);
+  const EngineOptions check{0, false, true};
+  try {
+    apply_patch(view_, p, check, nullptr);
+    FAIL();
+  } catch (const ApplyError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "p.patch:1: a.c: the result is not the postimage " + post + " of the index line (it is " +
+                  blob_id("one\nTW0\nthree\n").substr(0, 12) +
+                  ") although the file was its preimage " + pre + ": the patch is damaged");
+  }
+  EXPECT_TRUE(view_.changes().empty());
+  // The same in reverse: TWO is the proven postimage, two must come back.
+  view_.write("a.c", "one\nTWO\nthree\n", 0644);
+  const Patch rev = patch("diff --git a/a.c b/a.c\nindex " + pre + ".." + post +
+                          " 100644\n--- a/a.c\n+++ b/a.c\n"
+                          "@@ -1,3 +1,3 @@\n one\n-tw0\n+TWO\n three\n");
+  EXPECT_THROW(apply_patch(view_, rev, EngineOptions{0, true, true}, nullptr), ApplyError);
+  view_.write("a.c", "one\ntwo\nthree\n", 0644);
+  // A new file: the null preimage is proven by the file's absence.
+  const Patch created = patch("diff --git a/n.c b/n.c\nnew file mode 100644\nindex 0000000.." + post +
+                              "\n--- /dev/null\n+++ b/n.c\n@@ -0,0 +1 @@\n+n\n");
+  EXPECT_THROW(apply_patch(view_, created, check, nullptr), ApplyError);
+  // Not checking (verify and import report ids themselves), or a preimage the
+  // tree does not have (a user's own tree): applied as before.
+  apply_patch(view_, p, {}, nullptr);
+  EXPECT_EQ(view_.get("a.c").content, "one\nTW0\nthree\n");
+  view_.write("a.c", "one\ntwo\nthree\n\nmine\n", 0644);
+  apply_patch(view_, p, check, nullptr);
+  EXPECT_EQ(view_.get("a.c").content, "one\nTW0\nthree\n\nmine\n");
+  // A consistent patch passes the check.
+  view_.write("a.c", "one\ntwo\nthree\n", 0644);
+  apply_patch(view_, patch("diff --git a/a.c b/a.c\nindex " + pre + ".." + post + " 100644\n" +
+                           std::string(kModify).substr(std::string(kModify).find("---"))),
+              check, nullptr);
+  EXPECT_EQ(view_.get("a.c").content, "one\nTWO\nthree\n");
 }
 
 }  // namespace
