@@ -425,6 +425,10 @@ class Parser {
       if (diff.is_delete && h.new_count != 0) fail(line, "deleted file with a hunk that adds lines");
     }
     if (diff.path().empty()) fail(line, "diff without a file name");
+    if (!diff.is_new && !diff.is_delete && !diff.is_rename && diff.old_path != diff.new_path) {
+      fail(line, "old and new names differ (" + diff.old_path + ", " + diff.new_path +
+                     ") without \"rename from\"/\"rename to\" lines: not supported");
+    }
   }
 
   std::string file_;

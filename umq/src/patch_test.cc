@@ -189,6 +189,17 @@ INSTANTIATE_TEST_SUITE_P(
                   "bad.patch:2: symbolic links are not supported"},
         Malformed{"copy", "diff --git a/a b/b\nsimilarity index 100%\ncopy from a\ncopy to b\n",
                   "bad.patch:3: copy patches are not supported (re-export without -C)"},
+        // Found by fuzz_apply: different names without rename headers were
+        // taken as "read the old name, write the new one", a copy: the old
+        // file stayed, and reverse-applying left the new one behind.
+        Malformed{"names_differ_plain", "--- a/a.c\n+++ b/b.c\n@@ -1 +1 @@\n-a\n+b\n",
+                  "bad.patch:1: old and new names differ (a.c, b.c) without \"rename from\"/"
+                  "\"rename to\" lines: not supported"},
+        Malformed{"names_differ_git",
+                  "diff --git a/a.c b/b.c\nindex 1234567..89abcde 100644\n--- a/a.c\n+++ b/b.c\n"
+                  "@@ -1 +1 @@\n-a\n+b\n",
+                  "bad.patch:1: old and new names differ (a.c, b.c) without \"rename from\"/"
+                  "\"rename to\" lines: not supported"},
         Malformed{"unsafe_path", "--- a/../etc/passwd\n+++ b/../etc/passwd\n@@ -1 +1 @@\n-a\n+b\n",
                   "bad.patch:1: unsafe path \"../etc/passwd\""},
         Malformed{"no_diff", "Subject: hello\n\njust a message\n",
