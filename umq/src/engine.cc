@@ -50,6 +50,20 @@ std::string postimage_problem(const FileDiff& diff, const std::string* before, c
                      diff.old_id);
 }
 
+// Whether undoing |diff| on |after| gives |before| back: the hunks of the
+// reverse are found where the forward ones went (a hunk applied at an offset
+// may have a closer match for its reverse; a hunk's new-side line numbers may
+// not be where it applied). Only such changes can be unapplied later.
+bool reversible(const FileDiff& diff, const std::string& before, const std::string& after, int fuzz) {
+  if (diff.hunks.empty()) return true;
+  const HunkResult back = apply_hunks(after, reverse_diff(diff).hunks, fuzz);
+  return back.ok() && back.content == before;
+}
+
+constexpr const char* kIrreversible =
+    "the reverse of this diff would not give the file back (the @@ line numbers disagree with "
+    "where the hunks applied): refusing a change umq could not undo";
+
 }  // namespace
 
 void apply_file_diff(TreeView& view, const Patch& patch, const FileDiff& original,
@@ -76,6 +90,7 @@ void apply_file_diff(TreeView& view, const Patch& patch, const FileDiff& origina
       const std::string problem = postimage_problem(diff, nullptr, &r.content);
       if (!problem.empty()) fail(0, diff.patch_line, problem);
     }
+    if (!reversible(diff, "", r.content, options.fuzz)) fail(0, diff.patch_line, kIrreversible);
     const unsigned mode = permissions_for(diff.new_mode.value_or(kModeRegular), 0644);
     view.write(diff.new_path, std::move(r.content), mode);
     return;
@@ -113,9 +128,11 @@ void apply_file_diff(TreeView& view, const Patch& patch, const FileDiff& origina
            fmt::format("file to delete has content the patch does not remove ({} bytes left)",
                        r.content.size()));
     }
+    if (!reversible(diff, source.content, r.content, options.fuzz)) fail(0, diff.patch_line, kIrreversible);
     view.remove(diff.old_path);
     return;
   }
+  if (!reversible(diff, source.content, r.content, options.fuzz)) fail(0, diff.patch_line, kIrreversible);
   unsigned mode = source.mode;
   if (diff.old_mode && diff.new_mode && *diff.old_mode != *diff.new_mode) {
     mode = permissions_for(*diff.new_mode, mode);

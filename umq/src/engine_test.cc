@@ -181,5 +181,34 @@ TEST_F(EngineTest, CheckIdsRefusesAResultOtherThanThePostimageOfAProvenPreimage)
   EXPECT_EQ(view_.get("a.c").content, "one\nTWO\nthree\n");
 }
 
+// Found by fuzz_apply: a hunk that applied forward could not be undone, so
+// `umq unapply` would fail or, worse, restore something else. A creation hunk
+// whose new side claims line 9 applied (a new file starts at line 1) but its
+// reverse looked for the line at 9; a hunk without context applied at an
+// offset while its reverse matched at the stated line.
+TEST_F(EngineTest, AnApplicationThatCannotBeUndoneIsRefused) {
+  const Patch created = patch("--- /dev/null\n+++ b/n.c\n@@ -0,0 +9 @@\n+int c;\n");
+  try {
+    apply_patch(view_, created, {}, nullptr);
+    FAIL();
+  } catch (const ApplyError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "p.patch:1: n.c: the reverse of this diff would not give the file back (the @@ line "
+              "numbers disagree with where the hunks applied): refusing a change umq could not undo");
+  }
+  EXPECT_TRUE(view_.changes().empty());
+
+  view_.write("a.c", "two\nx\none\n", 0644);
+  const Patch no_context = patch("--- a/a.c\n+++ b/a.c\n@@ -1 +1 @@\n-one\n+two\n");
+  EXPECT_THROW(apply_patch(view_, no_context, {}, nullptr), ApplyError);
+  EXPECT_EQ(view_.get("a.c").content, "two\nx\none\n");
+  // At an offset that the reverse finds again: fine.
+  view_.write("a.c", "x\none\n", 0644);
+  apply_patch(view_, no_context, {}, nullptr);
+  EXPECT_EQ(view_.get("a.c").content, "x\ntwo\n");
+  apply_patch(view_, no_context, EngineOptions{0, true}, nullptr);
+  EXPECT_EQ(view_.get("a.c").content, "x\none\n");
+}
+
 }  // namespace
 }  // namespace umq
