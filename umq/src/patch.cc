@@ -248,6 +248,9 @@ class Parser {
     if (diff.is_new) diff.old_path.clear();
     if (diff.is_delete) diff.new_path.clear();
     if (diff.is_new && diff.is_delete) fail(no(i_), "file both created and deleted");
+    if (diff.is_rename && (diff.is_new || diff.is_delete)) {
+      fail(no(i_), "a rename cannot also create or delete the file");
+    }
     if (starts_with(cur(), "--- ")) {
       parse_file_lines(diff, /*git=*/true);
       parse_hunks(diff);

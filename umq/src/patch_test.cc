@@ -200,6 +200,15 @@ INSTANTIATE_TEST_SUITE_P(
                   "@@ -1 +1 @@\n-a\n+b\n",
                   "bad.patch:1: old and new names differ (a.c, b.c) without \"rename from\"/"
                   "\"rename to\" lines: not supported"},
+        // Found by fuzz_apply: a "new file" that was also a rename was created,
+        // and its reverse (a deletion renaming to nothing) failed on "".
+        Malformed{"new_and_rename",
+                  "diff --git a/x.c b/y.c\nsimilarity index 100%\nrename from x.c\nrename to y.c\n"
+                  "new file mode 100644\n",
+                  "bad.patch:6: a rename cannot also create or delete the file"},
+        Malformed{"delete_and_rename",
+                  "diff --git a/x.c b/y.c\ndeleted file mode 100644\nrename from x.c\n",
+                  "bad.patch:4: a rename cannot also create or delete the file"},
         Malformed{"unsafe_path", "--- a/../etc/passwd\n+++ b/../etc/passwd\n@@ -1 +1 @@\n-a\n+b\n",
                   "bad.patch:1: unsafe path \"../etc/passwd\""},
         Malformed{"no_diff", "Subject: hello\n\njust a message\n",
