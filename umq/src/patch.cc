@@ -257,8 +257,24 @@ class Parser {
     } else if (starts_with(cur(), "@@")) {
       fail(no(i_), "missing \"---\"/\"+++\" lines before the first hunk");
     }
+    if (diff.hunks.empty() && !diff.is_new && !diff.is_delete && diff.has_index() &&
+        !same_id(diff.old_id, diff.new_id)) {
+      fail(static_cast<size_t>(diff.patch_line), "the index line says the content changes (" + diff.old_id +
+                                                     ".." + diff.new_id + ") but the diff has no hunks");
+    }
     validate(diff);
     return diff;
+  }
+
+  // Abbreviations of the same id (case aside, as long as the shorter one).
+  static bool same_id(std::string_view a, std::string_view b) {
+    const size_t n = std::min(a.size(), b.size());
+    for (size_t i = 0; i < n; ++i) {
+      if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   void parse_index(FileDiff& diff, std::string_view v) const {

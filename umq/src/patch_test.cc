@@ -209,6 +209,12 @@ INSTANTIATE_TEST_SUITE_P(
         Malformed{"delete_and_rename",
                   "diff --git a/x.c b/y.c\ndeleted file mode 100644\nrename from x.c\n",
                   "bad.patch:4: a rename cannot also create or delete the file"},
+        // Found by fuzz_apply: an index line that changes the content, and no
+        // hunk (git apply: "patch with only garbage").
+        Malformed{"index_without_hunks",
+                  "diff --git a/x.c b/x.c\nindex 1234567..89abcde 100644\n",
+                  "bad.patch:1: the index line says the content changes (1234567..89abcde) but "
+                  "the diff has no hunks"},
         Malformed{"unsafe_path", "--- a/../etc/passwd\n+++ b/../etc/passwd\n@@ -1 +1 @@\n-a\n+b\n",
                   "bad.patch:1: unsafe path \"../etc/passwd\""},
         Malformed{"no_diff", "Subject: hello\n\njust a message\n",
