@@ -77,6 +77,14 @@ class Commands {
   Options& o_;
   Queue queue_;
   std::unique_ptr<FileSystem::Lock> lock_;  // one umq per tree at a time
+  std::vector<std::string> disputed_;        // from start_state: files the ids place elsewhere
+  // Nothing to do by a guess the ids dispute is not success: say so.
+  int refuse_disputed(const char* what, size_t k) {
+    std::string files;
+    for (const std::string& d : disputed_) files += (files.empty() ? "" : ", ") + d;
+    return fail(fmt::format("refusing to {}: by content the tree looks at {} ({}/{}), but the ids place {}", what,
+                            name(k), k, queue_.size(), files));
+  }
 };
 
 bool Commands::prepare(bool need_queue) {
@@ -164,6 +172,7 @@ std::optional<size_t> Commands::start_state(TreeView& view, const char* what) {
   const Status st = compute_status(view, queue_, o_.fuzz);
   if (st.applied) return st.applied;
   if (st.by_content) {
+    disputed_ = st.disputed;
     env_.err << "umq: warning: " << st.summary() << "\n";
     for (const FileProblem& p : st.problems) env_.err << "umq:   " << p.problem << "\n";
     env_.err << "umq: warning: " << what << " from the state the content shows\n";
@@ -242,6 +251,7 @@ int Commands::apply() {
     return fail(fmt::format("--upto {}: the series has only {} patches", target, queue_.size()));
   }
   if (target == *k) {
+    if (!disputed_.empty()) return refuse_disputed("apply", *k);
     env_.out << (target == queue_.size()
                      ? fmt::format("series already fully applied ({}/{})\n", target, queue_.size())
                      : fmt::format("already at {} ({}/{}); nothing to apply\n", name(target),
@@ -265,6 +275,7 @@ int Commands::unapply() {
     return fail(fmt::format("--downto {}: the series has only {} patches", target, queue_.size()));
   }
   if (target == *k) {
+    if (!disputed_.empty()) return refuse_disputed("unapply", *k);
     env_.out << fmt::format("already at {} ({}/{}); nothing to unapply\n", name(target), target,
                             queue_.size());
     return 0;

@@ -81,6 +81,24 @@ TEST_F(CliTest, DamagedPatchOnAProvenTreeIsRefused) {
   EXPECT_NE(err_.str().find("nothing was written"), std::string::npos) << err_.str();
 }
 
+// Found by fuzz_apply: by content the tree looked fully applied, the ids put
+// a.c at pristine; apply said "series already fully applied" and exit 0.
+TEST_F(CliTest, NothingToDoByAGuessTheIdsDisputeIsRefused) {
+  fs_.add_file("/q/series", "1.patch\n");
+  fs_.add_file("/q/1.patch", testing_util::modify("a.c", TestQueue::kA0, TestQueue::kA1,
+                                                  "@@ -1,3 +1,3 @@\n one\n-two\n+two\n three\n") +
+                                 "--- a/x.h\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n");
+  const auto before = fs_.snapshot();
+  EXPECT_EQ(run({"apply", "--tree", "/t", "--queue", "/q"}), 1);
+  EXPECT_EQ(fs_.snapshot(), before);
+  EXPECT_NE(err_.str().find("umq: refusing to apply: by content the tree looks at 0001 (1/1), but the ids "
+                            "place a.c at pristine\n"),
+            std::string::npos)
+      << err_.str();
+  EXPECT_EQ(run({"unapply", "--tree", "/t", "--queue", "/q", "--downto", "1"}), 1);
+  EXPECT_NE(err_.str().find("refusing to unapply: by content"), std::string::npos) << err_.str();
+}
+
 TEST_F(CliTest, MalformedPatchIsReportedWithFileAndLine) {
   fs_.add_file("/q/0002-c.patch", "--- a/c.c\n+++ b/c.c\n@@ -1,2 +1,2 @@\n-x\n");
   const auto before = fs_.snapshot();

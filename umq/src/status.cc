@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -232,6 +233,7 @@ Status compute_status(TreeView& view, const Queue& queue, int fuzz) {
 
   // No common state: say what is wrong with each file.
   std::vector<std::string> placed;
+  std::vector<std::vector<size_t>> placed_states;  // the states the ids allow, per placed file
   for (size_t f = 0; f < expectations[0].size(); ++f) {
     const std::string& path = expectations[0][f].first;
     std::vector<size_t> states;
@@ -256,6 +258,7 @@ Status compute_status(TreeView& view, const Queue& queue, int fuzz) {
       std::string where = state_name(states.front());
       if (states.size() > 1) where += ".." + state_name(states.back());
       placed.push_back(path + " at " + where);
+      placed_states.push_back(states);
     }
   }
   if (st.problems.empty()) {
@@ -269,6 +272,10 @@ Status compute_status(TreeView& view, const Queue& queue, int fuzz) {
       st.by_content = k;
       break;
     }
+  }
+  for (size_t f = 0; st.by_content && f < placed.size(); ++f) {
+    const std::vector<size_t>& states = placed_states[f];
+    if (std::find(states.begin(), states.end(), *st.by_content) == states.end()) st.disputed.push_back(placed[f]);
   }
   return st;
 }

@@ -23,6 +23,8 @@ struct Status {
   size_t total = 0;
   std::optional<size_t> applied;     // the state proven by blob ids
   std::optional<size_t> by_content;  // else: the state the patches' content suggests
+  // Files whose ids place them exactly, but not at by_content ("a.c at pristine").
+  std::vector<std::string> disputed;
   std::vector<FileProblem> problems;
   std::vector<std::string> numbers;  // "0001", ... per patch
 

@@ -110,6 +110,37 @@ TEST(Status, PermissionsWithoutAModeChangeDoNotMatter) {
   EXPECT_EQ(*status_of(fs).applied, 1u);
 }
 
+// Found by fuzz_apply: a.c is exactly the preimage of patch 1 (and not its
+// postimage), x.h is absent as after it; the patch's a.c hunk changes nothing
+// and its x.h deletion reverses onto nothing, so by content "patch 1 is
+// applied", and `umq apply` said "series already fully applied" (exit 0). The
+// guess stands, but status names the files whose ids place them elsewhere.
+void write_disputed(MemoryFileSystem& fs) {
+  fs.add_file("/t/a.c", "one\ntwo\n");
+  fs.add_file("/q/series", "1.patch\n");
+  fs.add_file("/q/1.patch", testing_util::modify("a.c", "one\ntwo\n", "one\nTWO\n",
+                                                 "@@ -1,2 +1,2 @@\n one\n-two\n+two\n") +
+                                "--- a/x.h\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n");
+}
+
+TEST(Status, ByContentNamesTheFilesTheIdsPlaceElsewhere) {
+  MemoryFileSystem fs;
+  write_disputed(fs);
+  Status st = status_of(fs);
+  EXPECT_FALSE(st.known());
+  EXPECT_EQ(st.problems.at(0).problem, "files are at different states: a.c at pristine; x.h at 0001");
+  EXPECT_EQ(st.by_content, 1u);
+  EXPECT_EQ(st.disputed, (std::vector<std::string>{"a.c at pristine"}));
+  // A guess the ids agree with disputes nothing.
+  MemoryFileSystem fs2;
+  TestQueue::write_queue(fs2);
+  TestQueue::write_tree(fs2, 1);
+  fs2.add_file("/t/b.c", "x\ny\nlocal edit\n");
+  st = status_of(fs2);
+  EXPECT_EQ(st.by_content, 1u);
+  EXPECT_TRUE(st.disputed.empty());
+}
+
 TEST(Status, TreeVersion) {
   MemoryFileSystem fs;
   fs.add_file("/t/Makefile", "# SPDX\nVERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nEXTRAVERSION = -rc3\n");
