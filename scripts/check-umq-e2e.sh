@@ -50,7 +50,6 @@ fresh_tree() { rm -rf "$tree"; cp -al "$pristine" "$tree"; }
 q=(--queue "$queue" --overlay "$here/arch-um-overlay")
 
 echo "TAP version 13"
-echo "1..12"
 
 fresh_tree
 pristine_hash=$(tree_hash "$tree")
@@ -135,5 +134,6 @@ count=$(cd "$repo" && git rev-list --count HEAD 2>/dev/null)
 check "git am takes all seven patches on a git repo of the base" test "$rc" = 0 -a "$count" = 8
 rm -rf "$repo"
 
+echo "1..$n"
 echo "# $((n - failed)) passed, $failed failed"
 [ $failed = 0 ]

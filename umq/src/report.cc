@@ -62,7 +62,31 @@ Totals count(const std::vector<CellResults>& cells) {
   return t;
 }
 
-std::string render_table(const std::vector<CellResults>& cells) {
+std::string render_table(const std::vector<CellResults>& all_cells) {
+  // Cells that share case names with another cell form the matrix table;
+  // a cell whose cases are its own (a unit test suite beside the matrix)
+  // gets one summary row, so that the table stays readable.
+  std::map<std::string, size_t> seen_in;  // case -> number of cells
+  for (const CellResults& cell : all_cells) {
+    std::map<std::string, bool> once;
+    for (const TestCase& c : cell.cases) once[c.name] = true;
+    for (const auto& [name, unused] : once) ++seen_in[name];
+  }
+  auto shares = [&](const CellResults& cell) {
+    return std::any_of(cell.cases.begin(), cell.cases.end(),
+                       [&](const TestCase& c) { return seen_in[c.name] > 1; });
+  };
+  const bool matrix = std::any_of(all_cells.begin(), all_cells.end(), shares);
+  std::vector<CellResults> cells;
+  std::vector<const CellResults*> suites;
+  for (const CellResults& cell : all_cells) {
+    if (matrix && !shares(cell)) {
+      suites.push_back(&cell);
+    } else {
+      cells.push_back(cell);
+    }
+  }
+
   std::vector<std::string> cases;
   std::map<std::string, std::map<std::string, const TestCase*>> grid;  // case -> cell -> result
   for (const CellResults& cell : cells) {
@@ -87,8 +111,22 @@ std::string render_table(const std::vector<CellResults>& cells) {
     while (!row.empty() && row.back() == ' ') row.pop_back();
     out += row + "\n";
   }
+  if (!suites.empty()) {
+    size_t w = 5;
+    for (const CellResults* cell : suites) w = std::max(w, cell->cell.size());
+    out += "\n";
+    for (const CellResults* cell : suites) {
+      const Totals t = count({*cell});
+      out += fmt::format("{:<{}}  {} cases: {} passed, {} failed", cell->cell, w,
+                         cell->cases.size(), t.passed, t.failed);
+      if (t.skipped > 0 || t.xfailed > 0) {
+        out += fmt::format(", {} skipped, {} xfail", t.skipped, t.xfailed);
+      }
+      out += "\n";
+    }
+  }
   std::string problems;
-  for (const CellResults& cell : cells) {
+  for (const CellResults& cell : all_cells) {
     for (const TestCase& c : cell.cases) {
       if (counts_as_failure(c.outcome)) {
         problems += fmt::format("{} {}: {}{}\n", outcome_name(c.outcome), cell.cell, c.name,
@@ -97,7 +135,7 @@ std::string render_table(const std::vector<CellResults>& cells) {
     }
   }
   if (!problems.empty()) out += "\n" + problems;
-  const Totals t = count(cells);
+  const Totals t = count(all_cells);
   out += "\n";
   if (t.skipped > 0 || t.xfailed > 0) {
     out += fmt::format("{} skipped, {} xfail\n", t.skipped, t.xfailed);

@@ -29,6 +29,16 @@ TEST(Report, TableAndClosingLine) {
   EXPECT_EQ(n.skipped, 1u);
 }
 
+TEST(Report, CellsOutsideTheMatrixGetOneSummaryRow) {
+  auto cells = sample();
+  cells.push_back(parse_tap("1..3\nok 1 u1\nok 2 u2\nnot ok 3 u3\n", "unit"));
+  const std::string t = render_table(cells);
+  EXPECT_EQ(t.find("u1"), std::string::npos);
+  EXPECT_NE(t.find("unit   3 cases: 2 passed, 1 failed\n"), std::string::npos);
+  EXPECT_NE(t.find("FAIL unit: u3\n"), std::string::npos);
+  EXPECT_NE(t.find("\n5 passed, 3 failed\n"), std::string::npos);
+}
+
 TEST(Report, AllPassingHasNoSkipLine) {
   const std::string t = render_table({parse_tap("1..1\nok 1 a\n", "x")});
   EXPECT_EQ(t, "case  x\na     PASS\n\n1 passed, 0 failed\n");
