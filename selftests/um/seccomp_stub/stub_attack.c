@@ -426,8 +426,8 @@ static void spin_forever(void)
  * us in spin_forever() with SIGALRM blocked, so the timer can no longer
  * interrupt this process and the kernel waits for it forever.
  */
-static void __attribute__((noreturn)) block_sigalrm_and_spin(
-	const struct stub_gadget *g)
+static void __attribute__((noreturn)) block_sigalrm_and_run(
+	const struct stub_gadget *g, void (*fn)(void))
 {
 	static char stack[16 * 1024] __attribute__((aligned(16)));
 	static ucontext_t frame __attribute__((aligned(64)));
@@ -435,7 +435,7 @@ static void __attribute__((noreturn)) block_sigalrm_and_spin(
 
 	memset(stack, 0, sizeof(stack));
 	memset(&frame, 0, sizeof(frame));
-	r[REG_RIP] = (greg_t)spin_forever;
+	r[REG_RIP] = (greg_t)fn;
 	r[REG_RSP] = (greg_t)(stack + sizeof(stack) - 8);
 	r[REG_EFL] = 0x202;
 	/* cs = __USER_CS, ss = __USER_DS */
@@ -477,7 +477,7 @@ static pid_t start_attacker(const struct stub_gadget *g, int slot, int cpu)
 			sched_setaffinity(0, sizeof(set), &set);
 		}
 		spin_start[slot] = now_ns();
-		block_sigalrm_and_spin(g);
+		block_sigalrm_and_run(g, spin_forever);
 	}
 	return pid;
 }
@@ -563,6 +563,170 @@ TEST_F_TIMEOUT(stub, several_attackers_at_once_are_all_killed, 30)
 	if (online_cpus() < 2)
 		SKIP(return, "needs SMP (ncpus >= 2)");
 	sigreturn_attack(_metadata, self, 3);
+}
+
+/*
+ * Found by stub_fuzz: the munmap() rule lets a stub unmap its own pages,
+ * on the premise that the kernel still maps them and the next touch
+ * faults them back in. That only holds for pages whose PTE is not young
+ * yet (the child of a fork, before it touches them): a fault on a page
+ * whose PTE is present and grants the access is spurious to the generic
+ * code, nothing marks it for the TLB sync, and the process faults on it
+ * forever. SIGALRM ends such a child.
+ */
+static long unmap_touched_and_touch(const struct stub_gadget *g, void *p)
+{
+	volatile char *area = p;
+	long ret;
+
+	area[0] = 5;		/* young and dirty in this process */
+	area[PAGE] = 6;
+	alarm(5);
+	ret = stub_munmap(g, (uintptr_t)area, 2 * PAGE);
+	if (!ret)
+		ret = area[0] == 5 && area[PAGE] == 6 ? 0 : -EIO;
+	alarm(0);
+	return ret;
+}
+
+TEST_F(stub, munmap_of_pages_the_process_touched_faults_them_back_in)
+{
+	char *area = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct outcome o;
+
+	ASSERT_NE(MAP_FAILED, area);
+	memset(area, 3, 2 * PAGE);
+	o = run_attack(unmap_touched_and_touch, &self->g, area);
+	TH_LOG("%s", describe(&o));
+	EXPECT_EQ(0, o.ret);
+	EXPECT_TRUE(o.exited) TH_LOG("signal 14: the pages never came back");
+	EXPECT_EQ(0, o.code);
+}
+
+/*
+ * Found by stub_fuzz: a refused call made right after the kernel answered
+ * the one before can still be pending when the kernel forwards the held
+ * back SIGALRM (serve_pending() polled just before it came). The signal
+ * takes the notification away: the stub gets -EINTR instead of -EPERM,
+ * and nothing is logged. Back-to-back refused calls, all must get -EPERM.
+ */
+TEST_F(stub, back_to_back_refused_calls_all_get_eperm)
+{
+	long ret, eperm = 0, eintr = 0, other = 0, last = 0;
+	int i;
+
+	if (!self->validate)
+		SKIP(return, "without validation these calls reach the host");
+	own_touched_page();
+	for (i = 0; i < 400; i++) {
+		if (i & 1)
+			ret = stub_munmap(&self->g, (uintptr_t)own_page + 1, PAGE);
+		else
+			ret = stub_mmap(&self->g, (uintptr_t)own_page, PAGE,
+					PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+					-1, 0);
+		if (ret == -EPERM) {
+			eperm++;
+		} else if (ret == -EINTR) {
+			eintr++;
+		} else {
+			other++;
+			last = ret;
+		}
+	}
+	TH_LOG("400 refused calls: %ld -EPERM, %ld -EINTR, %ld other (last %ld)",
+	       eperm, eintr, other, last);
+	EXPECT_EQ(0, eintr);
+	EXPECT_EQ(0, other);
+	EXPECT_EQ(400, eperm);
+}
+
+/* --- a faked report -------------------------------------------------- */
+
+/*
+ * struct stub_data (arch/um/include/shared/skas/stub-data.h) on x86_64:
+ * the futex word and the signal the stub reports sit at these offsets of
+ * the first data page. Checked before use: while guest code runs, the
+ * kernel has set both to 0 (FUTEX_IN_CHILD, no signal).
+ */
+#define STUB_FUTEX_OFF	3980
+#define STUB_SIGNAL_OFF	3984
+
+static const struct stub_gadget *fake_gadget;
+
+static void __attribute__((noreturn)) sleep_forever(void)
+{
+	static int word;
+
+	for (;;)
+		stub_call6(fake_gadget, SYS_futex, (long)&word, 0 /* WAIT */,
+			   0, 0, 0, 0);
+}
+
+/*
+ * Tell the kernel "I stopped, handle my last system call again" without
+ * stopping: set the futex word and wake the kernel through the gadget.
+ * The last call was an mmap(MAP_POPULATE), so the kernel maps another page
+ * and queues a stub mmap() for it, then waits for the stub to make it.
+ * The stub never will: it spins here, or sleeps with SIGALRM blocked.
+ */
+static void __attribute__((noreturn)) fake_report(const struct stub_gadget *g,
+						   int sleeper)
+{
+	volatile unsigned int *futex = (void *)(g->data + STUB_FUTEX_OFF);
+	volatile int *sig = (void *)(g->data + STUB_SIGNAL_OFF);
+	void *p;
+
+	fake_gadget = g;
+	if (*futex != 0 || *sig != 0)
+		_exit(42);	/* not the layout we know */
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (p == MAP_FAILED)
+		_exit(43);
+	*sig = SIGSYS;
+	*futex = 1;	/* FUTEX_IN_KERN */
+	stub_call6(g, SYS_futex, (long)futex, 1 /* WAKE */, 1, 0, 0, 0);
+	if (!sleeper)
+		spin_forever();
+	block_sigalrm_and_run(g, sleep_forever);
+}
+
+static void faked_report_attack(struct __test_metadata *_metadata,
+				struct _test_data_stub *self, int sleeper)
+{
+	int status;
+	long ms, t0;
+	pid_t pid;
+
+	if (!self->validate)
+		SKIP(return, "without validation the kernel does not wait for the stub's calls");
+	t0 = now_ns();
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		fake_report(&self->g, sleeper);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ms = (now_ns() - t0) / 1000000;
+	TH_LOG("attacker %s %d after %ld ms",
+	       WIFSIGNALED(status) ? "killed by signal" : "exited",
+	       WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), ms);
+	ASSERT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) >= 42)
+		TH_LOG("unexpected stub_data layout");
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_GE(sleeper ? 10 * KILL_BOUND_MS : KILL_BOUND_MS, ms);
+	EXPECT_EQ(-EAGAIN, stub_probe_call(&self->g));
+}
+
+TEST_F_TIMEOUT(stub, a_faked_report_with_a_spinning_stub_gets_it_killed, 30)
+{
+	faked_report_attack(_metadata, self, 0);
+}
+
+TEST_F_TIMEOUT(stub, a_faked_report_with_a_sleeping_stub_gets_it_killed, 30)
+{
+	faked_report_attack(_metadata, self, 1);
 }
 
 TEST_HARNESS_MAIN
