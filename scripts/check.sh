@@ -129,9 +129,11 @@ if want matrix; then
 				"$RESULTS" --cpus $cpus --validation off --test wedge --timeout 20
 		fi
 	done
-	# No false kill with the host's cores oversubscribed 4 times.
+	# No false kill with the host's cores oversubscribed 4 times, and a
+	# stall bound ten times tighter than the default.
 	"$here/scripts/run-cell.sh" smp-on-loaded "$WORK/build/smp-on/linux" "$WORK/guest" \
-		"$RESULTS" --cpus 2 --validation on --host-load 4 --progs stub_regress
+		"$RESULTS" --cpus 2 --validation on --host-load 4 --progs stub_regress \
+		--kernel-arg seccomp_stall_ms=5
 	stage_end
 fi
 

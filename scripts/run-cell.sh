@@ -5,7 +5,7 @@
 #
 #   run-cell.sh CELL KERNEL ROOT OUTDIR [--cpus N] [--validation on|off]
 #               [--test suite|wedge] [--host-load K] [--timeout S]
-#               [--progs PROGRAM]
+#               [--progs PROGRAM] [--kernel-arg ARG]...
 #
 # suite: the attack and no-regression programs; OUTDIR/CELL.tap.
 # wedge: the SIGALRM-blocking attack alone, for kernels without
@@ -16,7 +16,7 @@ set -uo pipefail
 
 [ $# -ge 4 ] || { echo "usage: run-cell.sh CELL KERNEL ROOT OUTDIR [options]" >&2; exit 1; }
 cell=$1 kernel=$2 root=$3 out=$4; shift 4
-cpus=1 validation=on test=suite load=0 timeout=300 progs=
+cpus=1 validation=on test=suite load=0 timeout=300 progs= kargs=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cpus) cpus=$2 ;;
@@ -25,6 +25,7 @@ while [ $# -gt 0 ]; do
 	--host-load) load=$2 ;;
 	--timeout) timeout=$2 ;;
 	--progs) progs=$2 ;;
+	--kernel-arg) kargs+=("$2") ;;
 	*) echo "run-cell: unknown option $1" >&2; exit 1 ;;
 	esac
 	shift 2
@@ -43,7 +44,7 @@ fi
 
 start=$(date +%s.%N)
 "$here/boot.sh" --timeout "$timeout" --cpus "$cpus" "$kernel" "$root" "$log" \
-	umltest="$test" STUB_VALIDATION="$validation" ${progs:+SUITE_PROGS="$progs"}
+	umltest="$test" STUB_VALIDATION="$validation" ${progs:+SUITE_PROGS="$progs"} "${kargs[@]}"
 rc=$?
 secs=$(echo "$(date +%s.%N) - $start" | bc)
 [ ${#hogs[@]} -gt 0 ] && kill "${hogs[@]}" 2>/dev/null && wait "${hogs[@]}" 2>/dev/null

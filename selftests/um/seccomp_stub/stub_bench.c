@@ -96,68 +96,131 @@ static void bench_getpid(int rounds)
 	free(ns);
 }
 
-/* Frames of [p, p + len) in order? 1: ascending, -1: descending, 0: mixed */
-static int frame_order(int pagemap, const void *p, size_t len)
+/* The frames of the pages of [p, p + len), from /proc/self/pagemap */
+static int frames_of(int pagemap, const void *p, size_t len, uint64_t *f)
 {
 	size_t n = len / PAGE, i;
-	uint64_t *e = calloc(n, sizeof(*e));
+
+	if (pread(pagemap, f, n * sizeof(*f), (uintptr_t)p / PAGE * sizeof(*f)) !=
+	    (ssize_t)(n * sizeof(*f)))
+		return -1;
+	for (i = 0; i < n; i++)
+		f[i] &= (1ULL << 55) - 1;
+	return 0;
+}
+
+/* 1 if the frames ascend one by one, -1 if they descend, 0 otherwise */
+static int frame_order(const uint64_t *f, size_t n)
+{
 	int asc = 1, desc = 1;
+	size_t i;
 
-	if (pread(pagemap, e, n * sizeof(*e), (uintptr_t)p / PAGE * sizeof(*e)) !=
-	    (ssize_t)(n * sizeof(*e))) {
-		free(e);
-		return 0;
-	}
 	for (i = 1; i < n; i++) {
-		uint64_t a = e[i - 1] & ((1ULL << 55) - 1), b = e[i] & ((1ULL << 55) - 1);
-
-		asc &= b == a + 1;
-		desc &= a == b + 1;
+		asc &= f[i] == f[i - 1] + 1;
+		desc &= f[i - 1] == f[i] + 1;
 	}
-	free(e);
 	return asc ? 1 : desc ? -1 : 0;
 }
 
-/*
- * mmap(MAP_POPULATE) of @len, then free it so that the next one gets the
- * frames the way we want them: pages go back to the allocator's per-CPU
- * list head first, so freeing from the top page down makes the next
- * populate ascending (contiguous: one stub mmap() for the range), and one
- * munmap() (which frees from the bottom up) makes it descending.
- */
-static void bench_mmap(size_t len, int rounds, int pagemap)
+static const uint64_t *sort_frames;
+
+static int by_frame(const void *a, const void *b)
 {
+	uint64_t x = sort_frames[*(const size_t *)a];
+	uint64_t y = sort_frames[*(const size_t *)b];
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Free the pages so that the next populate of the range gets its frames in
+ * the order we want: freed pages go to the head of the allocator's per-CPU
+ * list and come back last in, first out. So to get them ascending, free
+ * the highest frame first; to get them descending, the lowest.
+ */
+static void free_for(char *p, size_t len, const uint64_t *f, int want)
+{
+	size_t n = len / PAGE, i, *idx = calloc(n, sizeof(*idx));
+
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	sort_frames = f;
+	qsort(idx, n, sizeof(*idx), by_frame);
+	for (i = 0; i < n; i++) {
+		size_t k = want > 0 ? idx[n - 1 - i] : idx[i];
+
+		munmap(p + k * PAGE, PAGE);
+	}
+	free(idx);
+}
+
+/*
+ * Benchmarks map at a fixed place in a 2 MiB-aligned arena whose last page
+ * stays mapped, so that the page table of the range is not freed and
+ * allocated again (it would take a frame from the middle of the order).
+ */
+static char *arena(void)
+{
+	size_t two = 2UL << 20;
+	char *raw = mmap(NULL, 2 * two, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	char *base = (char *)(((uintptr_t)raw + two - 1) & ~(two - 1));
+	char *keep = mmap(base + two - PAGE, PAGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE,
+			  -1, 0);
+
+	if (raw == MAP_FAILED || keep == MAP_FAILED) {
+		perror("arena");
+		exit(1);
+	}
+	*keep = 1;
+	return base;
+}
+
+static char *populate(char *base, size_t len)
+{
+	char *p = mmap(base, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE,
+		       -1, 0);
+
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
+	return p;
+}
+
+/*
+ * mmap(MAP_POPULATE) of @len with the frames contiguous (one stub mmap()
+ * for the whole range) and fragmented (one per page), each made to happen
+ * and checked with pagemap; munmap() of the range in one call.
+ */
+static void bench_mmap(char *base, size_t len, int rounds, int pagemap)
+{
+	size_t n = len / PAGE;
+	uint64_t *f = calloc(n, sizeof(*f));
 	double *contig = calloc(rounds, sizeof(double));
 	double *frag = calloc(rounds, sizeof(double));
 	double *unmap = calloc(rounds, sizeof(double));
-	int nc = 0, nf = 0, nu = 0, r, want;
-	char size[16];
+	int nc = 0, nf = 0, r, want;
+	char size[24];
 
 	snprintf(size, sizeof(size), "%zuK", len / 1024);
 	for (want = 1; want >= -1; want -= 2) {
+		if (n == 1 && want < 0)
+			break;
 		for (r = -5; r < rounds; r++) {
-			uint64_t t0 = ticks(), t1, t2;
-			char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
-				       -1, 0);
+			uint64_t t0 = ticks(), t1;
+			char *p = populate(base, len);
 			int order;
-			size_t off;
 
 			t1 = ticks();
-			if (p == MAP_FAILED) {
-				perror("mmap");
+			if (frames_of(pagemap, p, len, f)) {
+				perror("pagemap");
 				exit(1);
 			}
-			order = len == PAGE ? want : frame_order(pagemap, p, len);
-			if (want > 0) {
-				for (off = len; off > 0; off -= PAGE)
-					munmap(p + off - PAGE, PAGE);
-			} else {
-				t2 = ticks();
-				munmap(p, len);
-				if (r >= 0)
-					unmap[nu++] = elapsed(t2, ticks());
-			}
+			order = n == 1 ? want : frame_order(f, n);
+			free_for(p, len, f, want);
 			if (r < 0 || order != want)
 				continue;
 			if (want > 0)
@@ -166,10 +229,19 @@ static void bench_mmap(size_t len, int rounds, int pagemap)
 				frag[nf++] = elapsed(t0, t1);
 		}
 	}
+	for (r = -5; r < rounds; r++) {
+		char *p = populate(base, len);
+		uint64_t t0 = ticks();
+
+		munmap(p, len);
+		if (r >= 0)
+			unmap[r] = elapsed(t0, ticks());
+	}
 	report("mmap", size, contig, nc);
-	if (len > PAGE)
+	if (n > 1)
 		report("mmap-frag", size, frag, nf);
-	report("munmap", size, unmap, nu);
+	report("munmap", size, unmap, rounds);
+	free(f);
 	free(contig);
 	free(frag);
 	free(unmap);
@@ -222,6 +294,7 @@ int main(int argc, char **argv)
 	static const size_t sizes[] = { 4096, 16384, 65536, 262144, 1048576 };
 	int scale = argc > 1 ? atoi(argv[1]) : 1;
 	int pagemap = open("/proc/self/pagemap", O_RDONLY);
+	char *base = arena();
 	unsigned int i;
 
 	if (scale < 1)
@@ -230,8 +303,8 @@ int main(int argc, char **argv)
 	printf("bench calibration - ns_per_tick=%.4f\n", ns_per_tick);
 	bench_getpid(2000 * scale);
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		bench_mmap(sizes[i], (sizes[i] > 65536 ? 100 : 300) * scale,
-			   pagemap);
+		bench_mmap(base, sizes[i],
+			   (sizes[i] > 65536 ? 100 : 300) * scale, pagemap);
 	bench_touch(100 * scale);
 	bench_forkexec("/bin/true", 100 * scale);
 	return 0;
