@@ -122,6 +122,7 @@ worst=0
 for k in "${hosts[@]}"; do
 	start=$(date +%s)
 	console=$results/qemu-$k.console
+	rm -f "$results/qemu-$k-"*.tap "$results/qemu-$k-"*.log "$console"
 	if ! read -r vmlinuz version pkg < <("$here/scripts/qemu-host-kernel.sh" "$k"); then
 		for c in "${cell_list[@]}"; do
 			not_run "$results/qemu-$k-$c.tap" "host kernel $k could not be fetched"
