@@ -2,7 +2,7 @@
 /*
  * Fuzz the host calls a hijacked stub can make (see stub_gadget.h).
  *
- *   stub_fuzz [SEED [CALLS]]
+ *   stub_fuzz [SEED [CALLS [FIRST]]]
  *
  * Random calls through the stub page's "syscall; ret" gadget, with the
  * numbers the stub's filter allows (mmap, munmap, futex, recvmsg, close,
@@ -12,9 +12,12 @@
  * neighbours, unaligned offsets. The seed is printed first; the same SEED
  * and CALLS make the same choices again (the program turns address space
  * randomization off for itself, so the addresses mostly match too).
+ * Every call has a seed of its own: FIRST starts the run at that call, and
+ * STUB_FUZZ_VERBOSE=1 prints each call before it is made and its result.
  *
- * The calls run in batches, each in a child process, so that a child the
- * calls take apart does not end the run; such deaths are counted. Calls
+ * The calls run in batches of BATCH, each in a child process, so that a
+ * child the calls take apart does not end the run: such deaths are
+ * counted and the run goes on in a new child after the call in flight. Calls
  * that take the fuzzer apart by design are drawn but not made, and
  * counted: rt_sigreturn (the attack suite covers it), close(0) (the
  * stub's socket to the kernel), arch_prctl(ARCH_SET_FS/GS) (libc's TLS).
@@ -122,6 +125,7 @@ struct shared {
 
 static struct shared *sh;
 static struct stub_gadget g;
+static int verbose;
 static uint64_t rng_state;
 
 static uint64_t rnd(void)
@@ -705,7 +709,8 @@ static void gen_call(struct call *c)
 	case K_RECVMSG: gen_recvmsg(c); break;
 	case K_CLOSE:
 		gen_close(c);
-		if (c->a[0] == 0)
+		/* close() takes an unsigned int: 1 << 32 is fd 0 too */
+		if ((unsigned int)c->a[0] == 0)
 			c->kind = X_CLOSE0;
 		break;
 	case K_ARCH_PRCTL: gen_arch_prctl(c); break;
@@ -747,12 +752,18 @@ static void run_batch(uint64_t seed, long first, long end)
 		}
 		if (c.kind == K_MUNMAP && range_ok(c.a[0], c.a[1]))
 			sh->may_self_wedge = 1;
+		if (verbose)
+			printf("# call %ld: %s(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx) ...\n",
+			       i, kind_name[c.kind], c.a[0], c.a[1], c.a[2],
+			       c.a[3], c.a[4], c.a[5]);
 		sh->in_call = 1;
 		c.ret = stub_call6(&g, c.nr, c.a[0], c.a[1], c.a[2], c.a[3],
 				   c.a[4], c.a[5]);
 		sh->in_call = 0;
 		sh->progress++;
 		sh->cur.ret = c.ret;
+		if (verbose)
+			printf("# call %ld = %ld\n", i, c.ret);
 		sh->calls++;
 		if (c.ret == -EPERM) {
 			sh->eperm++;
@@ -930,8 +941,10 @@ int main(int argc, char **argv)
 	struct logcount lc;
 	int worst_cpu = 0, pass = 0, fail = 0, ok, i;
 	int validate = stub_validation_expected();
+	long first = argc > 3 ? strtol(argv[3], NULL, 0) : 0;
 
 	no_aslr(argv);
+	verbose = getenv("STUB_FUZZ_VERBOSE") && atoi(getenv("STUB_FUZZ_VERBOSE"));
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("# stub_fuzz: seed %llu, %ld calls (replay: stub_fuzz %llu %ld)\n",
 	       (unsigned long long)seed, total, (unsigned long long)seed, total);
@@ -957,7 +970,7 @@ int main(int argc, char **argv)
 
 	start_heartbeats();
 	started = now_ns();
-	for (next = 0; next < total;) {
+	for (next = first; next < total;) {
 		long end = (next / BATCH + 1) * BATCH, last = -1, since = now_ns();
 		int status;
 		pid_t pid;
