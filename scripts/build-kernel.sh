@@ -56,8 +56,11 @@ done
 # Progress: one line per directory entered, overwritten in place on a tty.
 "${mk[@]}" linux >"$out/build.log" 2>&1 &
 pid=$!
+tick=0
 while kill -0 $pid 2>/dev/null; do
-	sleep 5
+	sleep 1
+	tick=$((tick + 1))
+	[ $((tick % 30)) = 0 ] || continue
 	n=$(grep -c '^  CC' "$out/build.log" || true)
 	printf '  [%s] %4ss, %s objects compiled\n' "$(basename "$out")" "$(( $(date +%s) - start ))" "$n" >&2
 done
