@@ -16,7 +16,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 : "${SOAK_MINUTES:=10}" "${SOAK_LOAD:=4}"
 tree=${TREE:-$HOME/.cache/uml-seccomp/linux-7.3.4}
 kernel=${SOAK_KERNEL:-$WORK/build/smp-on/linux}
-[ -x "$kernel" ] || kernel=/root/build/p1-smp-on/linux
+[ -x "$kernel" ] || { echo "soak: no kernel at $kernel (make check builds it, or set SOAK_KERNEL)" >&2; exit 1; }
 dir=$WORK/soak
 log=$RESULTS/soak.log tap=$RESULTS/soak.tap
 mkdir -p "$dir" "$RESULTS"
