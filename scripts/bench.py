@@ -4,6 +4,7 @@
 
     bench.py --kernels DIR --guest ROOT --out DIR [--rounds N] [--scale N]
              [--cells up,smp] [--pins pinned,unpinned]
+    bench.py --from-json OLD/bench.json --kernels - --guest - --out DIR
 
 DIR holds <cell>-<variant>/linux for cell up|smp and variant pristine|off|on
 (the ptrace variant boots the "on" kernel with seccomp=off, ncpus=1).
@@ -23,6 +24,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VARIANTS = ["pristine", "off", "on", "ptrace"]
+COLUMNS = ["on", "off", "pristine", "ptrace"]  # the order of the table's columns
 LINE = re.compile(r"^bench (\S+) (\S+) median_ns=(\d+) p99_ns=(\d+) n=(\d+)")
 
 
@@ -62,6 +64,7 @@ def main():
     ap.add_argument("--scale", type=int, default=1)
     ap.add_argument("--cells", default="up,smp")
     ap.add_argument("--pins", default="pinned,unpinned")
+    ap.add_argument("--from-json", help="no boots: tables and plot from an earlier bench.json")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     cells = a.cells.split(",")
@@ -71,7 +74,11 @@ def main():
     total = a.rounds * len(cells) * len(pins) * len(VARIANTS)
     done = 0
     t_start = time.time()
-    for rnd in range(a.rounds):
+    if a.from_json:
+        with open(a.from_json) as f:
+            old = json.load(f)
+        raw, a.rounds, a.scale = old["samples"], old["rounds"], old["scale"]
+    for rnd in range(0 if a.from_json else a.rounds):
         for cell in cells:
             for pin in pins:
                 for var in VARIANTS:
@@ -120,7 +127,7 @@ def main():
             out.append(f"\n{'benchmark':18} {'on':>10} {'off':>10} {'pristine':>10} {'ptrace':>10}   on/off  off/pristine  on/pristine  on/ptrace")
             for name, size in benches:
                 vals = {v: get(v, name, size) for v in VARIANTS}
-                cols = " ".join(f"{vals[v][0]:10.0f}" if vals[v] else f"{'-':>10}" for v in VARIANTS)
+                cols = " ".join(f"{vals[v][0]:10.0f}" if vals[v] else f"{'-':>10}" for v in COLUMNS)
 
                 def rat(x, y):
                     if vals[x] and vals[y] and vals[y][0]:
