@@ -8,7 +8,9 @@
 
 DIR holds <cell>-<variant>/linux for cell up|smp and variant pristine|off|on
 (the ptrace variant boots the "on" kernel with seccomp=off, ncpus=1).
-Boots go round robin (A B C D A B C D ...) so that drift cancels. Writes
+Boots go round robin (A B C D, B C D A, ...: each round starts one later)
+so that drift and the position in a round cancel; ratios are the median of
+each round's ratio. Writes
 OUT/bench.json (every sample), OUT/bench.txt (the tables) and OUT/bench.png
 (gnuplot), and prints the tables plus one line per comparison:
     ratio smp pinned mmap 4K on/off 1.08
@@ -81,7 +83,11 @@ def main():
     for rnd in range(0 if a.from_json else a.rounds):
         for cell in cells:
             for pin in pins:
-                for var in VARIANTS:
+                # rotate the order every round: the first boot of a round
+                # came out slower (pristine ran first in every round and
+                # looked 25% slower than the same code, option off)
+                shift = rnd % len(VARIANTS)
+                for var in VARIANTS[shift:] + VARIANTS[:shift]:
                     kdir = "on" if var == "ptrace" else var
                     kernel = os.path.join(a.kernels, f"{cell}-{kdir}", "linux")
                     log = os.path.join(a.out, f"{cell}-{pin}-{var}-{rnd}.log")
@@ -101,6 +107,9 @@ def main():
         agg.setdefault((r["cell"], r["pin"], r["variant"], r["bench"], r["size"]), []).append(r)
     stat = {k: (statistics.median(x["median_ns"] for x in v), statistics.median(x["p99_ns"] for x in v))
             for k, v in agg.items()}
+    # per round, for ratios of boots that ran next to each other
+    by_round = {(r["cell"], r["pin"], r["variant"], r["bench"], r["size"], r["round"]): r["median_ns"]
+                for r in raw}
     with open(os.path.join(a.out, "bench.json"), "w") as f:
         json.dump(dict(samples=raw, machine=os.uname().release, rounds=a.rounds, scale=a.scale), f, indent=1)
 
@@ -130,8 +139,14 @@ def main():
                 cols = " ".join(f"{vals[v][0]:10.0f}" if vals[v] else f"{'-':>10}" for v in COLUMNS)
 
                 def rat(x, y):
-                    if vals[x] and vals[y] and vals[y][0]:
-                        r = vals[x][0] / vals[y][0]
+                    # median over rounds of the ratio within a round: the
+                    # boots of one round ran side by side, so drift cancels
+                    rs = [by_round[(cell, pin, x, name, size, n)] / by_round[(cell, pin, y, name, size, n)]
+                          for n in range(a.rounds)
+                          if by_round.get((cell, pin, x, name, size, n))
+                          and by_round.get((cell, pin, y, name, size, n))]
+                    if rs:
+                        r = statistics.median(rs)
                         ratios.append(f"ratio {cell} {pin} {name} {size} {x}/{y} {r:.3f}")
                         return f"{r:.3f}"
                     return "-"
@@ -144,6 +159,7 @@ def main():
     print()
     print("\n".join(ratios))
     plot(stat, cells, pins, a.out)
+    print("ratios: median over the rounds of each round's ratio", file=sys.stderr)
     print(f"\nbench: {len(raw)} samples from {total} boots in {time.time() - t_start:.0f}s; "
           f"{a.out}/bench.json, bench.txt, bench.png", file=sys.stderr)
 

@@ -4,8 +4,9 @@
 # `make bench`: build the variants (pristine base, series with validation
 # off and on; ptrace mode is the "on" kernel booted with seccomp=off), UP
 # and SMP, then run stub_bench in them interleaved, pinned to one host CPU
-# and not. BENCH_ROUNDS (default 3) and BENCH_SCALE (default 1) set the
-# effort. Results: results/bench/{bench.txt,bench.json,bench.png}.
+# and not. BENCH_ROUNDS (default 4: each variant once in each position),
+# BENCH_SCALE (default 1) and BENCH_PINS (pinned,unpinned) set the effort.
+# Results: results/bench/{bench.txt,bench.json,bench.png}.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -26,4 +27,5 @@ scripts/make-guest-root.sh "$WORK/guest-bench" "$WORK"/selftests/stub_* >/dev/nu
 
 echo "bench: host $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)" >&2
 exec python3 scripts/bench.py --kernels "$WORK/build" --guest "$WORK/guest-bench" \
-	--out "$RESULTS/bench" --rounds "${BENCH_ROUNDS:-3}" --scale "${BENCH_SCALE:-1}"
+	--out "$RESULTS/bench" --rounds "${BENCH_ROUNDS:-4}" --scale "${BENCH_SCALE:-1}" \
+	--pins "${BENCH_PINS:-pinned,unpinned}"

@@ -95,6 +95,7 @@ for i in $(seq "$runs"); do
 		failed=$((failed + 1)); lines+=("not ok $i $what # logs: $work/*-$i.log")
 		[ "$reset" = pristine ] || { rm -rf "$tree"; cp -al "$pristine" "$tree"; }
 	fi
+	[ $((i % 10)) = 0 ] && echo "interrupt-check: $i/$runs runs, $passed passed, $failed failed (pristine $n_pristine, applied $n_applied, between $n_between)" >&2
 done
 
 {
