@@ -35,16 +35,8 @@ tree_hash() {
 	) | sha1sum | cut -d' ' -f1
 }
 
-# Quicker, for the kill loop: every path and type, and the bytes of the
-# files the series touches (the rest are hard links nobody writes).
-touched=$(grep -h '^+++ b/\|^--- a/' "$queue"/0*.patch | sed 's|^[-+]* [ab]/||' | sort -u)
-quick_hash() {
-	(
-		cd "$1" || exit 1
-		find . -printf '%y %m %p\n' | LC_ALL=C sort
-		for f in $touched; do [ -e "$f" ] && sha1sum "$f"; done
-	) | sha1sum | cut -d' ' -f1
-}
+# quick_hash DIR (scripts/tree-hash.sh)
+. "$here/scripts/tree-hash.sh"
 
 fresh_tree() { rm -rf "$tree"; cp -al "$pristine" "$tree"; }
 q=(--queue "$queue" --overlay "$here/arch-um-overlay")

@@ -34,16 +34,8 @@ cp -r "$here/patches" "$queue" && cp -r "$here/arch-um-overlay" "$overlay" || ex
 q=(--queue "$queue" --overlay "$overlay")
 RANDOM=$INTERRUPT_SEED
 
-# Every path and type, and the bytes of the files the series touches (the
-# rest are hard links nobody writes), as in check-umq-e2e.sh.
-touched=$(grep -h '^+++ b/\|^--- a/' "$queue"/0*.patch | sed 's|^[-+]* [ab]/||' | sort -u)
-quick_hash() {
-	(
-		cd "$1" || exit 1
-		find . -printf '%y %m %p\n' | LC_ALL=C sort
-		for f in $touched; do [ -e "$f" ] && sha1sum "$f"; done
-	) | sha1sum | cut -d' ' -f1
-}
+# quick_hash DIR (scripts/tree-hash.sh)
+. "$here/scripts/tree-hash.sh"
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 rm -rf "$tree"
