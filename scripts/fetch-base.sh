@@ -50,24 +50,12 @@ for stamp in "$cache"/linux-*.done; do
 done
 
 apt_dir=$cache/apt
-mkdir -p "$apt_dir"/{lists/partial,archives/partial,etc}
-cat >"$apt_dir/etc/sources.list" <<'EOF'
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main
-EOF
-: >"$apt_dir/etc/status"
-apt_opts=(
-	-o "Dir::Etc::SourceList=$apt_dir/etc/sources.list"
-	-o "Dir::Etc::SourceParts=/dev/null"
-	-o "Dir::Etc::Preferences=/dev/null"
-	-o "Dir::Etc::PreferencesParts=/dev/null"
-	-o "Dir::State::Lists=$apt_dir/lists"
-	-o "Dir::State::status=$apt_dir/etc/status"
-	-o "Dir::Cache=$apt_dir"
-	-o "Dir::Cache::archives=$apt_dir/archives"
-	-o "Debug::NoLocking=1"
-	-o "APT::Sandbox::User=root"
-)
+# shellcheck source=apt-private.sh
+. "$(dirname "$0")/apt-private.sh"
+key=/usr/share/keyrings/debian-archive-keyring.gpg
+apt_private "$apt_dir" \
+	"deb [signed-by=$key] http://deb.debian.org/debian trixie-backports main" \
+	"deb [signed-by=$key] http://deb.debian.org/debian sid main"
 
 say "updating the private package lists (trixie-backports, sid)"
 apt-get "${apt_opts[@]}" -qq update >&2 || die "apt-get update of the private lists failed (network?)"

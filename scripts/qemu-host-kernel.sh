@@ -52,21 +52,9 @@ if [ -s "$stamp" ]; then
 fi
 
 apt_dir=$cache/apt-$suite
-mkdir -p "$apt_dir"/{lists/partial,archives/partial,etc}
-for l in "${lines[@]}"; do echo "deb [signed-by=$key] $l"; done >"$apt_dir/etc/sources.list"
-: >"$apt_dir/etc/status"
-apt_opts=(
-	-o "Dir::Etc::SourceList=$apt_dir/etc/sources.list"
-	-o "Dir::Etc::SourceParts=/dev/null"
-	-o "Dir::Etc::Preferences=/dev/null"
-	-o "Dir::Etc::PreferencesParts=/dev/null"
-	-o "Dir::State::Lists=$apt_dir/lists"
-	-o "Dir::State::status=$apt_dir/etc/status"
-	-o "Dir::Cache=$apt_dir"
-	-o "Dir::Cache::archives=$apt_dir/archives"
-	-o "Debug::NoLocking=1"
-	-o "APT::Sandbox::User=root"
-)
+# shellcheck source=apt-private.sh
+. "$(dirname "$0")/apt-private.sh"
+apt_private "$apt_dir" "${lines[@]/#/deb [signed-by=$key] }"
 say "updating the private package lists ($suite)"
 apt-get "${apt_opts[@]}" -qq update >&2 || die "apt-get update of the private $suite lists failed (network?)"
 
