@@ -19,7 +19,7 @@ tree=$(scripts/prepare-tree.sh "$umq" "$pristine" "$WORK/tree" 2>/dev/null)
 for cpu in up smp; do
 	scripts/build-kernel.sh "$pristine" "$WORK/build/$cpu-pristine" "$frag/base.config" "$frag/$cpu.config" >&2
 	for v in on off; do
-		scripts/build-kernel.sh "$tree" "$WORK/build/$cpu-$v" "$frag/base.config" "$frag/$cpu.config" "$frag/validate-$v.config" >&2
+		scripts/build-kernel.sh "$tree" "$WORK/build/$cpu-$v" "$frag/base.config" "$frag/$cpu.config" "$frag/harden-$v.config" >&2
 	done
 done
 make -s -C selftests/um/seccomp_stub TREE="$pristine" OUTPUT="$WORK/selftests"

@@ -32,7 +32,7 @@ for k in $(seq 1 "$n"); do
 	for c in "${cells[@]}"; do
 		start=$(date +%s)
 		if scripts/build-kernel.sh "$tree" "$WORK/bisect/$c" "$frag/base.config" \
-			"$frag/${c%-*}.config" "$frag/validate-${c#*-}.config" >/dev/null 2>"$WORK/bisect-$k-$c.log"; then
+			"$frag/${c%-*}.config" "$frag/harden-${c#*-}.config" >/dev/null 2>"$WORK/bisect-$k-$c.log"; then
 			result[$k,$c]="ok $(( $(date +%s) - start ))s"
 			tap+=("ok prefix $k builds $c")
 		else

@@ -94,7 +94,7 @@ if want kernels || want matrix; then
 	for cell in smp-on up-on smp-off up-off; do
 		cpu=${cell%-*} val=${cell#*-}
 		"$here/scripts/build-kernel.sh" "$tree" "$WORK/build/$cell" "$frag/base.config" \
-			"$frag/$cpu.config" "$frag/validate-$val.config" >"$WORK/build-$cell.out"
+			"$frag/$cpu.config" "$frag/harden-$val.config" >"$WORK/build-$cell.out"
 		rc=$?
 		tail -1 "$WORK/build-$cell.out" >&2
 		tap_add "the $cell kernel builds" $rc
@@ -123,16 +123,16 @@ if want matrix; then
 	for cell in smp-on up-on smp-off up-off; do
 		cpus=1; [ "${cell%-*}" = smp ] && cpus=2
 		"$here/scripts/run-cell.sh" "$cell" "$WORK/build/$cell/linux" "$WORK/guest" "$RESULTS" \
-			--cpus $cpus --validation "${cell#*-}"
+			--cpus $cpus --harden "${cell#*-}"
 		if [ "${cell#*-}" = off ]; then
 			"$here/scripts/run-cell.sh" "$cell-wedge" "$WORK/build/$cell/linux" "$WORK/guest" \
-				"$RESULTS" --cpus $cpus --validation off --test wedge --timeout 20
+				"$RESULTS" --cpus $cpus --harden off --test wedge --timeout 20
 		fi
 	done
 	# No false kill with the host's cores oversubscribed 4 times, and a
 	# stall bound ten times tighter than the default.
 	"$here/scripts/run-cell.sh" smp-on-loaded "$WORK/build/smp-on/linux" "$WORK/guest" \
-		"$RESULTS" --cpus 2 --validation on --host-load 4 --progs stub_regress \
+		"$RESULTS" --cpus 2 --harden on --host-load 4 --progs stub_regress \
 		--kernel-arg seccomp_stall_ms=5
 	stage_end
 fi

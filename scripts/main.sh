@@ -17,15 +17,15 @@ pristine=$(scripts/fetch-base.sh)
 echo "== series" >&2
 tree=$(scripts/prepare-tree.sh "$umq" "$pristine" "$WORK/tree")
 echo "== kernels" >&2
-smp=$(scripts/build-kernel.sh "$tree" "$WORK/build/smp-on" "$frag/base.config" "$frag/smp.config" "$frag/validate-on.config")
-up=$(scripts/build-kernel.sh "$tree" "$WORK/build/up-on" "$frag/base.config" "$frag/up.config" "$frag/validate-on.config")
+smp=$(scripts/build-kernel.sh "$tree" "$WORK/build/smp-on" "$frag/base.config" "$frag/smp.config" "$frag/harden-on.config")
+up=$(scripts/build-kernel.sh "$tree" "$WORK/build/up-on" "$frag/base.config" "$frag/up.config" "$frag/harden-on.config")
 echo "== guest" >&2
 make -s -C selftests/um/seccomp_stub TREE="$pristine" OUTPUT="$WORK/selftests"
 scripts/make-guest-root.sh "$WORK/guest" "$WORK"/selftests/stub_* >/dev/null
 echo "== boot (SMP, ncpus=2, seccomp=on, validation on)" >&2
 out=$RESULTS/main
 rm -rf "$out"
-scripts/run-cell.sh smp-on "$WORK/build/smp-on/linux" "$WORK/guest" "$out" --cpus 2 --validation on
+scripts/run-cell.sh smp-on "$WORK/build/smp-on/linux" "$WORK/guest" "$out" --cpus 2 --harden on
 
 echo
 echo "Series:  $(grep -cvE '^\s*(#|$)' patches/series) patches on Linux $(make -s -C "$pristine" kernelversion), $("$umq" status --tree "$tree" --queue patches | head -1)"

@@ -36,7 +36,7 @@ for cell in $(echo "${qcells:-up-on,smp-on,up-off,smp-off}" | tr , ' '); do
 	# loglevel=4 keeps the UML console as quiet as boot.sh's.
 	TMPDIR=$tmp timeout -s KILL "${qcelltimeout:-600}" "/uml/$cell/linux" mem=512M \
 		rootfstype=hostfs hostfs=/guest rw init=/init con=null con0=fd:0,fd:1 \
-		loglevel=4 seccomp=on $cpus ${qstall:+seccomp_stall_ms=$qstall} umltest="${qtest:-qemu-suite}" STUB_VALIDATION="${cell#*-}" \
+		loglevel=4 seccomp=on $cpus ${qstall:+seccomp_stall_ms=$qstall} umltest="${qtest:-qemu-suite}" STUB_HARDEN="${cell#*-}" \
 		</dev/null >"$log" 2>&1
 	rc=$?
 	secs=$(($(date +%s) - start))

@@ -7,7 +7,7 @@
 # (qemu-no-pidfd-getfd.c, built here) makes UML's pidfd_getfd() fail with
 # ENOSYS. Checks what the series promises: seccomp=auto falls back to
 # ptrace userspace (UP) and says what is missing, seccomp=on stops with an
-# error naming it (non-zero exit, no hang), seccomp_validate=off boots in
+# error naming it (non-zero exit, no hang), seccomp_harden=off boots in
 # SECCOMP mode. Writes TAP to OUT.
 #
 #   qemu-missing-feature.sh UP_KERNEL SMP_KERNEL ROOT OUT [--timeout S]
@@ -77,17 +77,17 @@ boot auto-smp "$smp" "$shim" seccomp=auto ncpus=2 umltest=suite
 	has auto-smp "SMP is not supported with PTRACE userspace" && ! has auto-smp UMLTEST-BEGIN
 check "seccomp=auto SMP: names what is missing, stops as SMP needs SECCOMP (exit $rc, no hang)" $?
 
-boot off-up "$up" "$shim" seccomp=on seccomp_validate=off umltest=suite SUITE_PROGS=stub_regress
-has off-up "Stub validation disabled (seccomp_validate=off)" &&
+boot off-up "$up" "$shim" seccomp=on seccomp_harden=off umltest=suite SUITE_PROGS=stub_regress
+has off-up "Stub validation disabled (seccomp_harden=off)" &&
 	has off-up "Checking that seccomp filters can be installed...OK" &&
 	! has off-up "Checking syscall emulation for ptrace" && ! has off-up "$missing"
-check "seccomp_validate=off seccomp=on UP: boots in SECCOMP mode without the probe" $?
+check "seccomp_harden=off seccomp=on UP: boots in SECCOMP mode without the probe" $?
 ran_ok off-up
-check "seccomp_validate=off seccomp=on UP: the guest runs stub_regress (exit $rc)" $?
+check "seccomp_harden=off seccomp=on UP: the guest runs stub_regress (exit $rc)" $?
 
-boot off-smp "$smp" "$shim" seccomp=on ncpus=2 seccomp_validate=off umltest=suite SUITE_PROGS=stub_regress
-has off-smp "Stub validation disabled (seccomp_validate=off)" && ran_ok off-smp
-check "seccomp_validate=off seccomp=on SMP: boots in SECCOMP mode and runs stub_regress (exit $rc)" $?
+boot off-smp "$smp" "$shim" seccomp=on ncpus=2 seccomp_harden=off umltest=suite SUITE_PROGS=stub_regress
+has off-smp "Stub validation disabled (seccomp_harden=off)" && ran_ok off-smp
+check "seccomp_harden=off seccomp=on SMP: boots in SECCOMP mode and runs stub_regress (exit $rc)" $?
 
 {
 	echo "TAP version 13"

@@ -3,7 +3,7 @@
 #
 # Run one cell of the test matrix and write its TAP.
 #
-#   run-cell.sh CELL KERNEL ROOT OUTDIR [--cpus N] [--validation on|off]
+#   run-cell.sh CELL KERNEL ROOT OUTDIR [--cpus N] [--harden on|off]
 #               [--test suite|wedge] [--host-load K] [--timeout S]
 #               [--progs PROGRAM] [--kernel-arg ARG]...
 #
@@ -16,11 +16,11 @@ set -uo pipefail
 
 [ $# -ge 4 ] || { echo "usage: run-cell.sh CELL KERNEL ROOT OUTDIR [options]" >&2; exit 1; }
 cell=$1 kernel=$2 root=$3 out=$4; shift 4
-cpus=1 validation=on test=suite load=0 timeout=300 progs= kargs=()
+cpus=1 harden=on test=suite load=0 timeout=300 progs= kargs=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cpus) cpus=$2 ;;
-	--validation) validation=$2 ;;
+	--harden) harden=$2 ;;
 	--test) test=$2 ;;
 	--host-load) load=$2 ;;
 	--timeout) timeout=$2 ;;
@@ -44,7 +44,7 @@ fi
 
 start=$(date +%s.%N)
 "$here/boot.sh" --timeout "$timeout" --cpus "$cpus" "$kernel" "$root" "$log" \
-	umltest="$test" STUB_VALIDATION="$validation" ${progs:+SUITE_PROGS="$progs"} "${kargs[@]}"
+	umltest="$test" STUB_HARDEN="$harden" ${progs:+SUITE_PROGS="$progs"} "${kargs[@]}"
 rc=$?
 secs=$(echo "$(date +%s.%N) - $start" | bc)
 [ ${#hogs[@]} -gt 0 ] && kill "${hogs[@]}" 2>/dev/null && wait "${hogs[@]}" 2>/dev/null

@@ -35,7 +35,7 @@ done
 
 echo "soak: $kernel, ncpus=2, $SOAK_MINUTES min, host load ${SOAK_LOAD}x$(nproc) busy loops" >&2
 "$here/scripts/boot.sh" --timeout $((SOAK_MINUTES * 60 + 300)) --cpus 2 "$kernel" \
-	"$dir/guest" "$log" umltest=soak STUB_VALIDATION=on SOAK_MINUTES="$SOAK_MINUTES" &
+	"$dir/guest" "$log" umltest=soak STUB_HARDEN=on SOAK_MINUTES="$SOAK_MINUTES" &
 boot=$!
 
 children() { cat /proc/"$1"/task/*/children 2>/dev/null; }

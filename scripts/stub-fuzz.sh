@@ -34,7 +34,7 @@ for cell in "${cells[@]}"; do
 	log=$RESULTS/stub-fuzz-$cell.log tap=$RESULTS/stub-fuzz-$cell.tap
 	start=$(date +%s)
 	"$here/scripts/boot.sh" --timeout $((300 + FUZZ_CALLS / 10)) --cpus $cpus \
-		"$kernel" "$dir/guest" "$log" umltest=fuzz STUB_VALIDATION=on \
+		"$kernel" "$dir/guest" "$log" umltest=fuzz STUB_HARDEN=on \
 		FUZZ_SEED="$FUZZ_SEED" FUZZ_CALLS="$FUZZ_CALLS"
 	rc=$?
 	{

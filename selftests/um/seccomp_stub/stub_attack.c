@@ -4,9 +4,9 @@
  *
  * Each case plays a hijacked stub (see stub_gadget.h) in a child process
  * of its own and checks how the call came out and how the child ended.
- * With STUB_VALIDATION=on (CONFIG_UML_SECCOMP_VALIDATE=y) every attack
+ * With STUB_HARDEN=on (CONFIG_UML_SECCOMP_HARDEN=y) every attack
  * must be contained: -EPERM, or the stub killed, and the guest carries
- * on. With STUB_VALIDATION=off the calls that reach the host must show
+ * on. With STUB_HARDEN=off the calls that reach the host must show
  * that they did: that is what the option closes.
  */
 #define _GNU_SOURCE
@@ -110,7 +110,7 @@ FIXTURE_SETUP(stub)
 {
 	ASSERT_EQ(0, stub_gadget_find(&self->g))
 		TH_LOG("no stub page with a syscall gadget below the top of the address space: not SECCOMP userspace?");
-	self->validate = stub_validation_expected();
+	self->validate = stub_harden_expected();
 }
 
 FIXTURE_TEARDOWN(stub)

@@ -940,7 +940,7 @@ int main(int argc, char **argv)
 	long started, start_seq, next, self_wedged = 0, last_death = -1;
 	struct logcount lc;
 	int worst_cpu = 0, pass = 0, fail = 0, ok, i;
-	int validate = stub_validation_expected();
+	int validate = stub_harden_expected();
 	long first = argc > 3 ? strtol(argv[3], NULL, 0) : 0;
 
 	no_aslr(argv);
@@ -956,7 +956,7 @@ int main(int argc, char **argv)
 	}
 	printf("# stub code at %#lx, gadget at %#lx, validation %s\n",
 	       (unsigned long)g.code, (unsigned long)g.call,
-	       stub_validation_expected() ? "expected" : "not expected");
+	       stub_harden_expected() ? "expected" : "not expected");
 
 	sh = anon(sizeof(*sh) + PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
 	setup_regions();

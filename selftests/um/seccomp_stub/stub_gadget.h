@@ -170,9 +170,9 @@ static inline unsigned long guest_frame_of(const void *addr)
 }
 
 /* Is validation expected in this run? The runner says so. */
-static inline int stub_validation_expected(void)
+static inline int stub_harden_expected(void)
 {
-	const char *v = getenv("STUB_VALIDATION");
+	const char *v = getenv("STUB_HARDEN");
 
 	return v && strcmp(v, "on") == 0;
 }
