@@ -2,9 +2,14 @@
 // 7-patch series (1/7, 4/7, 5/7, 6/7 and a review thread) in the shared seeds
 // folder, checked against the pristine kernel tree, and 1/7 run through
 // "git am". Skipped when the seeds (or the tree, or git) are not there.
-// UMQ_SEEDS_DIR and UMQ_PRISTINE_TREE override the default places.
+// UMQ_SEEDS_DIR and UMQ_PRISTINE_TREE override the default places: the
+// shared folder beside the repository (../shared/seeds), and the tree that
+// scripts/fetch-base.sh extracted (named by the linux-*.done stamp it leaves
+// in ${UMLSEC_CACHE:-~/.cache/uml-seccomp}).
 #include <gtest/gtest.h>
 #include <stdlib.h>
+
+#include <unistd.h>
 
 #include <cstdlib>
 #include <map>
@@ -17,16 +22,30 @@
 namespace umq {
 namespace {
 
-std::string env_or(const char* name, const char* fallback) {
+std::string env_or(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
   return v && *v ? v : fallback;
+}
+
+// Where fetch-base.sh put the pristine tree: the first linux-*.done stamp in
+// its cache names it. "" when there is none.
+std::string fetched_base(FileSystem& fs) {
+  const char* home = std::getenv("HOME");
+  const std::string cache = env_or("UMLSEC_CACHE", join_path(home ? home : "", ".cache/uml-seccomp"));
+  if (!fs.is_dir(cache)) return "";
+  for (const std::string& f : fs.list_dir(cache)) {
+    if (f.rfind("linux-", 0) != 0 || f.size() < 11 || f.substr(f.size() - 5) != ".done") continue;
+    std::string dir = fs.read_file(join_path(cache, f));
+    while (!dir.empty() && (dir.back() == '\n' || dir.back() == ' ')) dir.pop_back();
+    if (fs.is_dir(dir)) return dir;
+  }
+  return "";
 }
 
 class ImportSeeds : public testing::Test {
  protected:
   void SetUp() override {
-    seeds_ = env_or("UMQ_SEEDS_DIR", "/work/shared/seeds");
-    pristine_ = env_or("UMQ_PRISTINE_TREE", "/root/.cache/uml-seccomp/linux-source-7.3");
+    seeds_ = env_or("UMQ_SEEDS_DIR", join_path(UMQ_SOURCE_DIR, "../../shared/seeds"));
     if (!fs_.is_dir(seeds_)) {
       GTEST_SKIP() << "seeds folder " << seeds_
                    << " is absent (set UMQ_SEEDS_DIR): the archive import test needs the real "
@@ -56,16 +75,28 @@ class ImportSeeds : public testing::Test {
     }
     return parts;
   }
-  void need_pristine() {
-    if (!fs_.is_dir(pristine_)) {
-      GTEST_SKIP() << "pristine tree " << pristine_ << " is absent (set UMQ_PRISTINE_TREE)";
-    }
-  }
 
   RealFileSystem fs_;
   RealProcessRunner runner_;
   std::string seeds_, pristine_, tmp_;
   std::vector<std::string> inputs_;
+};
+
+// The tests that also need the pristine base: a skip in SetUp ends the test.
+class ImportSeedsOnBase : public ImportSeeds {
+ protected:
+  void SetUp() override {
+    ImportSeeds::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    pristine_ = env_or("UMQ_PRISTINE_TREE", fetched_base(fs_));
+    if (pristine_.empty()) {
+      GTEST_SKIP() << "no pristine tree: scripts/fetch-base.sh has not run (no linux-*.done stamp in "
+                      "the cache) and UMQ_PRISTINE_TREE is not set";
+    }
+    if (!fs_.is_dir(pristine_)) {
+      GTEST_SKIP() << "pristine tree " << pristine_ << " is absent (set UMQ_PRISTINE_TREE)";
+    }
+  }
 };
 
 const std::map<int, std::string> kTitles = {
@@ -104,8 +135,7 @@ TEST_F(ImportSeeds, AuthorsTrailersAndThePartialSeries) {
   EXPECT_NE(review.skipped_because.find("not a patch (no diff in it)"), std::string::npos);
 }
 
-TEST_F(ImportSeeds, FirstPartIsVerifiedTheRestStandOnTheMissingParts) {
-  need_pristine();
+TEST_F(ImportSeedsOnBase, FirstPartIsVerifiedTheRestStandOnTheMissingParts) {
   const ImportReport r = import(pristine_);
   EXPECT_EQ(r.exit_code(), 0);
   const auto parts = by_part(r);
@@ -129,8 +159,7 @@ TEST_F(ImportSeeds, FirstPartIsVerifiedTheRestStandOnTheMissingParts) {
 // 1/7 as imported goes through "git am" onto a repository holding only the
 // files it touches (copied from the pristine tree), with the postimage ids
 // it claims; and "git format-patch" of the result gives back the same bytes.
-TEST_F(ImportSeeds, FirstPartGitAmsOntoTheBase) {
-  need_pristine();
+TEST_F(ImportSeedsOnBase, FirstPartGitAmsOntoTheBase) {
   if (runner_.run({"git", "--version"}, "").exit_code != 0) GTEST_SKIP() << "no git";
   const ImportReport r = import(pristine_);
   const auto parts = by_part(r);
@@ -168,6 +197,28 @@ TEST_F(ImportSeeds, FirstPartGitAmsOntoTheBase) {
   EXPECT_EQ(git({"format-patch", "-1", "--stdout", "--zero-commit", "--subject-prefix=PATCH 1/7",
                  "--signature=2.43.0"}),
             text);
+}
+
+// Without the base tree every test that needs it is skipped, and the skip
+// ends the test: run this binary again on those tests with a base that does
+// not exist (and an empty seeds folder) and read gtest's verdict.
+TEST(ImportSeedsSkips, AMissingBaseSkipsTheTestsThatNeedIt) {
+  char self[4096];
+  const ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+  ASSERT_GT(len, 0);
+  self[len] = '\0';
+  char tmpl[] = "/tmp/umq-noseeds-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  RealProcessRunner runner;
+  const ProcessResult r = runner.run({"env", "UMQ_SEEDS_DIR=" + std::string(tmpl),
+                                      "UMQ_PRISTINE_TREE=" + std::string(tmpl) + "/no-such-tree", self,
+                                      "--gtest_filter=ImportSeedsOnBase.*"},
+                                     "");
+  runner.run({"rm", "-rf", tmpl}, "");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("[  SKIPPED ] 2 tests"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("no-such-tree is absent"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("FAILED"), std::string::npos) << r.out;
 }
 
 }  // namespace
