@@ -1,12 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make bench`: build the variants (pristine base, series with validation
+# `make bench`: build the variants (pristine base, series with the option
 # off and on; ptrace mode is the "on" kernel booted with seccomp=off), UP
-# and SMP, then run stub_bench in them interleaved, pinned to one host CPU
-# and not. BENCH_ROUNDS (default 4: each variant once in each position),
-# BENCH_SCALE (default 1) and BENCH_PINS (pinned,unpinned) set the effort.
-# Results: results/bench/{bench.txt,bench.json,bench.png}.
+# and SMP, then run stub_bench in paired rounds (every variant once a
+# round, the order rotated, plus the A/A control: the "off" kernel again
+# under a second name), pinned to one host CPU, with the load guard (see
+# scripts/bench.py).
+#   BENCH_ROUNDS  rounds (default 15; 5 with BENCH_QUICK=1)
+#   BENCH_SCALE   samples per boot, a multiplier (default 1)
+#   BENCH_PINS    pinned (default), or pinned,unpinned
+#   BENCH_QUICK=1 fewer rounds: wide intervals, and the output says so
+#   BENCH_ARGS    more bench.py options (e.g. --keep-busy --max-repeats 3)
+# Results: results/bench/{bench.txt,bench.json,bench.gp,bench.png}.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -26,6 +32,10 @@ make -s -C selftests/um/seccomp_stub TREE="$pristine" OUTPUT="$WORK/selftests"
 scripts/make-guest-root.sh "$WORK/guest-bench" "$WORK"/selftests/stub_* >/dev/null
 
 echo "bench: host $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)" >&2
-exec python3 scripts/bench.py --kernels "$WORK/build" --guest "$WORK/guest-bench" \
-	--out "$RESULTS/bench" --rounds "${BENCH_ROUNDS:-4}" --scale "${BENCH_SCALE:-1}" \
-	--pins "${BENCH_PINS:-pinned,unpinned}"
+args=(--kernels "$WORK/build" --guest "$WORK/guest-bench" --out "$RESULTS/bench"
+      --scale "${BENCH_SCALE:-1}" --pins "${BENCH_PINS:-pinned}")
+[ -n "${BENCH_ROUNDS:-}" ] && args+=(--rounds "$BENCH_ROUNDS")
+[ "${BENCH_QUICK:-0}" = 1 ] && args+=(--quick)
+# shellcheck disable=SC2206 # BENCH_ARGS is split into options on purpose
+args+=(${BENCH_ARGS:-})
+exec python3 scripts/bench.py "${args[@]}"

@@ -486,8 +486,8 @@ int main(int argc, char **argv)
 	bench_getpid(2000 * scale);
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		bench_mmap(base, sizes[i],
-			   (sizes[i] > 65536 ? 100 : 300) * scale, pagemap);
-	bench_touch(100 * scale);
-	bench_forkexec("/bin/true", 100 * scale);
+			   (sizes[i] > 65536 ? 200 : 300) * scale, pagemap);
+	bench_touch(300 * scale);
+	bench_forkexec("/bin/true", 200 * scale);
 	return 0;
 }
