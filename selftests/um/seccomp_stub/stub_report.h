@@ -1,0 +1,604 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Play the stub's signal handler from guest code: fake a report.
+ *
+ * In SECCOMP userspace mode the kernel learns that a guest process
+ * trapped from its stub data pages (struct stub_data, writable by the
+ * guest): the stub's signal handler writes signal, si_offset and
+ * mctx_offset, the host wrote the signal frame (siginfo, mcontext, the
+ * FP/xstate area) onto the signal stack, and the handler sets the futex
+ * word to FUTEX_IN_KERN and wakes the kernel. Guest code can do all of
+ * that itself through the stub page's "syscall; ret" gadget and keep
+ * running on its host CPU while the kernel handles the "trap": the kernel
+ * reads the registers and the system call number from the frame, writes
+ * the result back into it and sets the futex word back to FUTEX_IN_CHILD.
+ * That is what these helpers do, with every byte of both pages chosen by
+ * the caller and checked afterwards against what the kernel may write.
+ *
+ * No system call and no page fault may happen between fake_fire() and the
+ * end of fake_wait(): either would be a real trap in the middle of the
+ * faked one. Timing uses the TSC, buffers are touched before.
+ *
+ * Layout (x86_64, upstream struct stub_data, unchanged by the series):
+ * err@0 syscall_data_len@8 syscall_data@16 (99 x 40 bytes)
+ * restart_wait@3976 futex@3980 signal@3984 si_offset@3988 mctx_offset@3990
+ * arch_data@3992 {sync, fs_base@4000, gs_base@4008} sigstack@4096..8192.
+ */
+#ifndef STUB_REPORT_H
+#define STUB_REPORT_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <ucontext.h>
+#include <x86intrin.h>
+#include <sys/klog.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "stub_gadget.h"
+
+#define SD_ERR			0
+#define SD_LEN			8
+#define SD_SYSCALL_DATA		16
+#define SD_NSYSCALLS		99
+#define SD_SC_SIZE		40	/* addr, length, offset, fd@24, prot@28, syscall@32 */
+#define SD_RESTART_WAIT		3976
+#define SD_FUTEX		3980
+#define SD_SIGNAL		3984
+#define SD_SI_OFFSET		3988
+#define SD_MCTX_OFFSET		3990
+#define SD_ARCH			3992
+#define SD_ARCH_END		4016
+#define SD_SIGSTACK		4096
+#define SIGSTACK_SIZE		4096
+#define SD_SIZE			8192
+
+#define SI_SIZE			128	/* siginfo_t */
+#define SI_SYSCALL		24	/* si_syscall in a SIGSYS siginfo */
+#define MCTX_SIZE		256	/* mcontext_t */
+#define MCTX_NWRITTEN		19	/* gregs R8..CSGSFS: what the kernel writes back */
+#define MCTX_FPREGS		184	/* the fpregs pointer */
+#define FP_LEGACY		512	/* struct _fpstate: the legacy fxsave area */
+#define FP_SW_MAGIC1		464	/* sw_reserved.magic1 */
+#define FP_SW_EXTSIZE		468	/* sw_reserved.extended_size */
+#define FP_MAGIC1		0x46505853U
+#define FP_MAGIC2		0x46505845U
+
+#define SI_MAX			(SIGSTACK_SIZE - SI_SIZE)	/* 3968 */
+#define MCTX_MAX		(SIGSTACK_SIZE - MCTX_SIZE)	/* 3840 */
+
+#define FUTEX_IN_CHILD_		0
+#define FUTEX_IN_KERN_		1
+
+static inline long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000L + ts.tv_nsec;
+}
+
+/* TSC ticks per microsecond, to time without a system call */
+static unsigned long tsc_per_us;
+
+static inline void calibrate_tsc(void)
+{
+	unsigned long c0, c1;
+	long t0, t1;
+
+	if (tsc_per_us)
+		return;
+	t0 = now_ns();
+	c0 = __rdtsc();
+	usleep(20000);
+	c1 = __rdtsc();
+	t1 = now_ns();
+	tsc_per_us = (c1 - c0) * 1000 / (t1 - t0);
+	if (!tsc_per_us)
+		tsc_per_us = 1;
+}
+
+static inline void tsc_spin_us(unsigned long us)
+{
+	unsigned long end = __rdtsc() + us * tsc_per_us;
+
+	while (__rdtsc() < end)
+		__asm__ volatile("pause");
+}
+
+/* --- typed access to the live pages ------------------------------------ */
+
+static inline volatile uint8_t *sd8(const struct stub_gadget *g, unsigned off)
+{
+	return (volatile uint8_t *)(g->data + off);
+}
+#define SD16(g, off) (*(volatile uint16_t *)sd8(g, off))
+#define SD32(g, off) (*(volatile uint32_t *)sd8(g, off))
+#define SD64(g, off) (*(volatile uint64_t *)sd8(g, off))
+
+/* The same in an 8 KiB image of both pages */
+#define IM16(im, off) (*(uint16_t *)((uint8_t *)(im) + (off)))
+#define IM32(im, off) (*(uint32_t *)((uint8_t *)(im) + (off)))
+#define IM64(im, off) (*(uint64_t *)((uint8_t *)(im) + (off)))
+
+static inline void stub_wake_kernel(const struct stub_gadget *g)
+{
+	stub_call6(g, SYS_futex, (long)(g->data + SD_FUTEX), 1 /* WAKE */, 1,
+		   0, 0, 0);
+}
+
+/* --- the real frame of the last trap ------------------------------------ */
+
+struct frame {
+	unsigned si, mctx, fp;	/* offsets in the signal stack */
+	unsigned host_fp;	/* the host's FP/xstate size (extended_size - 4) */
+	int xstate;		/* magic1 was there */
+};
+
+/*
+ * Trap for real (getppid()) and read where the host put the frame. The
+ * frame sits at the same place for every trap from guest code: the signal
+ * stack is empty then. Returns 0, or -1 if the layout is not the one we
+ * know (after a few tries: a tick may come between).
+ */
+static inline int frame_capture(const struct stub_gadget *g, struct frame *f)
+{
+	int tries;
+
+	for (tries = 0; tries < 20; tries++) {
+		uint64_t fpregs;
+		unsigned si, mctx, fp;
+
+		syscall(SYS_getppid);
+		si = SD16(g, SD_SI_OFFSET);
+		mctx = SD16(g, SD_MCTX_OFFSET);
+		if (si > SI_MAX || mctx > MCTX_MAX)
+			continue;
+		if (SD32(g, SD_SIGSTACK + si) != SIGSYS)
+			continue;	/* a tick's frame: try again */
+		fpregs = SD64(g, SD_SIGSTACK + mctx + MCTX_FPREGS);
+		if ((fpregs & ~4095UL) != g->data + SD_SIGSTACK)
+			continue;
+		fp = fpregs & 4095;
+		if (fp + FP_LEGACY > SIGSTACK_SIZE)
+			continue;
+		f->si = si;
+		f->mctx = mctx;
+		f->fp = fp;
+		f->xstate = SD32(g, SD_SIGSTACK + fp + FP_SW_MAGIC1) == FP_MAGIC1;
+		f->host_fp = FP_LEGACY;
+		if (f->xstate) {
+			unsigned ext = SD32(g, SD_SIGSTACK + fp + FP_SW_EXTSIZE);
+
+			if (ext < FP_LEGACY + 4 || fp + ext > SIGSTACK_SIZE ||
+			    SD32(g, SD_SIGSTACK + fp + ext - 4) != FP_MAGIC2)
+				continue;
+			f->host_fp = ext - 4;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+/* --- a faked report ----------------------------------------------------- */
+
+/*
+ * Where the kernel may write, from the values it was given (and checked):
+ * the 19 general registers at mctx, fpsz bytes of FP state at fp; the
+ * control fields of the first page the kernel owns (syscall_data_len,
+ * restart_wait, futex, signal, arch_data); err only back to 0.
+ */
+struct fake {
+	unsigned si, mctx, fp;	/* where the forged frame is */
+	unsigned fpsz;		/* FP bytes the kernel may write at fp */
+	long nr;		/* the system call it reports */
+	long expect_ret;	/* RAX the kernel must write back */
+	int check_ret;
+	uint8_t img[SD_SIZE];	/* what we wrote into both pages */
+	uint8_t snap[SD_SIZE];	/* what they held once the kernel was done */
+	unsigned real_si;	/* where a tick's real frame would land */
+	int relax_regs;		/* a guest signal was delivered: rip, rsp,
+				 * rdi, rsi, rdx, rax and flags are the
+				 * kernel's */
+	int any_syscall_data;	/* the kernel queues a batch there */
+};
+
+/* A page-fault-free place to land if a tick makes the stub return into
+ * the forged registers (see fake_wait()). */
+static sigjmp_buf fake_land_env;
+static volatile int fake_landed;
+static char fake_land_stack[16384] __attribute__((aligned(64)));
+
+static void __attribute__((noreturn, used)) fake_landing(void)
+{
+	fake_landed++;
+	siglongjmp(fake_land_env, 1);
+}
+
+static uint64_t fake_pattern_state = 0x5eed5eed12345678ULL;
+
+static inline uint64_t fake_rand(void)
+{
+	uint64_t z = (fake_pattern_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Touch @n bytes of stack below us, so that none of it faults later. */
+static void __attribute__((noinline)) fake_touch_stack(size_t n)
+{
+	volatile char *buf = alloca(n);
+
+	memset((char *)buf, 0, n);
+}
+
+/*
+ * Build the image of a faked report of system call @nr with arguments
+ * @args (rdi, rsi, rdx, r10, r8, r9), its frame at @si/@mctx/@fp (use the
+ * real frame's offsets, or move it), from the real frame @f of the trap
+ * just made. Every byte the kernel has no business with gets a random
+ * pattern; the FP area is the real one (the task's own state).
+ */
+static inline void fake_build(struct fake *fk, const struct stub_gadget *g,
+			      const struct frame *f, unsigned si,
+			      unsigned mctx, unsigned fp, long nr,
+			      const long args[6])
+{
+	uint8_t live[SD_SIZE];
+	uint8_t *ss = fk->img + SD_SIGSTACK;
+	uint64_t *gr;
+	unsigned fpall = f->xstate ? f->host_fp + 4 : FP_LEGACY;
+	size_t i;
+	static const int argreg[6] = { REG_RDI, REG_RSI, REG_RDX, REG_R10,
+				       REG_R8, REG_R9 };
+
+	memcpy(live, (void *)g->data, SD_SIZE);
+	for (i = 0; i < SD_SIZE; i += 8)
+		*(uint64_t *)(fk->img + i) = fake_rand();
+
+	/* the first page's fields: sane values, arch_data as it is */
+	IM64(fk->img, SD_ERR) = 0;
+	IM32(fk->img, SD_LEN) = 0;
+	IM16(fk->img, SD_RESTART_WAIT) = 0;
+	IM16(fk->img, SD_RESTART_WAIT + 2) = 0;
+	IM32(fk->img, SD_FUTEX) = FUTEX_IN_CHILD_;
+	IM32(fk->img, SD_SIGNAL) = SIGSYS;
+	IM16(fk->img, SD_SI_OFFSET) = si;
+	IM16(fk->img, SD_MCTX_OFFSET) = mctx;
+	memcpy(fk->img + SD_ARCH, live + SD_ARCH, SD_ARCH_END - SD_ARCH);
+
+	/* the frame, moved where asked: FP first, the rest over it */
+	memcpy(ss + fp, live + SD_SIGSTACK + f->fp, fpall);
+	memcpy(ss + si, live + SD_SIGSTACK + f->si, SI_SIZE);
+	memcpy(ss + mctx, live + SD_SIGSTACK + f->mctx, MCTX_SIZE);
+	*(uint32_t *)(ss + si + SI_SYSCALL) = (uint32_t)nr;
+
+	gr = (uint64_t *)(ss + mctx);
+	for (i = REG_R8; i <= REG_RCX; i++)
+		gr[i] = 0x4e00000000000000ULL | (fake_rand() & 0xffffffffffULL);
+	for (i = 0; i < 6; i++)
+		gr[argreg[i]] = args ? (uint64_t)args[i] : 0;
+	gr[REG_RAX] = nr;
+	gr[REG_RSP] = (uint64_t)(fake_land_stack + sizeof(fake_land_stack) - 8);
+	gr[REG_RIP] = (uint64_t)fake_landing;
+	*(uint64_t *)(ss + mctx + MCTX_FPREGS) = g->data + SD_SIGSTACK + fp;
+
+	fk->si = si;
+	fk->mctx = mctx;
+	fk->fp = fp;
+	fk->fpsz = f->xstate ? f->host_fp : FP_LEGACY;
+	fk->nr = nr;
+	fk->check_ret = 0;
+	fk->real_si = f->si;
+	fk->relax_regs = 0;
+	fk->any_syscall_data = 0;
+	memset(fk->snap, 0, sizeof(fk->snap));
+}
+
+/* The same, at the real frame's place. */
+static inline void fake_build_here(struct fake *fk,
+				   const struct stub_gadget *g,
+				   const struct frame *f, long nr,
+				   const long args[6])
+{
+	fake_build(fk, g, f, f->si, f->mctx, f->fp, nr, args);
+}
+
+/* Change the extended size the image's FP area claims, MAGIC2 at its end. */
+static inline void fake_set_extended_size(struct fake *fk, unsigned ext)
+{
+	uint8_t *fpa = fk->img + SD_SIGSTACK + fk->fp;
+
+	*(uint32_t *)(fpa + FP_SW_EXTSIZE) = ext;
+	if (fk->fp + ext >= 4 && fk->fp + ext <= SIGSTACK_SIZE)
+		*(uint32_t *)(fpa + ext - 4) = FP_MAGIC2;
+}
+
+/* Write the image (the futex word stays FUTEX_IN_CHILD). */
+static inline void fake_write(const struct fake *fk,
+			      const struct stub_gadget *g)
+{
+	memcpy((void *)g->data, fk->img, SD_FUTEX);
+	memcpy((void *)(g->data + SD_FUTEX + 4), fk->img + SD_FUTEX + 4,
+	       SD_SIZE - SD_FUTEX - 4);
+}
+
+static inline void fake_fire(const struct stub_gadget *g)
+{
+	SD32(g, SD_FUTEX) = FUTEX_IN_KERN_;
+	stub_wake_kernel(g);
+}
+
+enum fake_result {
+	FAKE_DONE,	/* the kernel handled it and set the futex word back */
+	FAKE_TIMEOUT,	/* it never did */
+	FAKE_TICKED,	/* a real trap (a tick) came in between: inconclusive */
+};
+
+/*
+ * Wait up to @timeout_us for the kernel to be done with the faked report,
+ * calling @flip(arg, i) in the loop (a race), then take a snapshot of both
+ * pages. Call it right after fake_fire(), with the stack touched.
+ */
+static inline enum fake_result fake_wait(struct fake *fk,
+					 const struct stub_gadget *g,
+					 unsigned long timeout_us,
+					 void (*flip)(const struct stub_gadget *, void *, unsigned long),
+					 void *arg)
+{
+	unsigned long end = __rdtsc() + timeout_us * tsc_per_us, i = 0;
+
+	while (SD32(g, SD_FUTEX) != FUTEX_IN_CHILD_) {
+		if (flip)
+			flip(g, arg, i++);
+		else
+			__asm__ volatile("pause");
+		if (__rdtsc() > end)
+			return FAKE_TIMEOUT;
+	}
+	memcpy(fk->snap, (void *)g->data, SD_SIZE);
+	/* a real frame (a tick) at its place: the host wrote the stack */
+	if (*(uint32_t *)(fk->snap + SD_SIGSTACK + fk->real_si) == SIGALRM)
+		return FAKE_TICKED;
+	return FAKE_DONE;
+}
+
+/* May the kernel have written byte @off of the pages on this report? */
+static inline int fake_may_write(const struct fake *fk, unsigned off)
+{
+	if (off >= SD_LEN && off < SD_LEN + 4)
+		return 1;
+	if (off >= SD_RESTART_WAIT && off < SD_RESTART_WAIT + 2)
+		return 1;
+	if (off >= SD_FUTEX && off < SD_SIGNAL + 4)
+		return 1;
+	if (off >= SD_ARCH && off < SD_ARCH_END)
+		return 1;
+	if (fk->any_syscall_data && off >= SD_SYSCALL_DATA &&
+	    off < SD_SYSCALL_DATA + SD_NSYSCALLS * SD_SC_SIZE)
+		return 1;
+	if (off >= SD_SIGSTACK + fk->mctx &&
+	    off < SD_SIGSTACK + fk->mctx + MCTX_NWRITTEN * 8)
+		return 1;
+	if (off >= SD_SIGSTACK + fk->fp && off < SD_SIGSTACK + fk->fp + fk->fpsz)
+		return 1;
+	return 0;
+}
+
+/*
+ * Compare the snapshot with the image: bytes the kernel had no business
+ * writing, and registers it wrote back that are not the ones it was
+ * given (all but RAX, which must be fk->expect_ret if check_ret). Returns
+ * the number of bad bytes (registers count 8); describes the first ones.
+ */
+static inline long fake_check(const struct fake *fk, char *why, size_t whylen)
+{
+	long bad = 0;
+	unsigned off, first = ~0U, last = 0;
+	const uint64_t *gi = (const void *)(fk->img + SD_SIGSTACK + fk->mctx);
+	const uint64_t *gs = (const void *)(fk->snap + SD_SIGSTACK + fk->mctx);
+	char regs[256] = "";
+	int i;
+
+	for (off = 0; off < SD_SIZE; off++) {
+		if (fk->img[off] == fk->snap[off] || fake_may_write(fk, off))
+			continue;
+		if (off == SD_ERR && IM64(fk->snap, SD_ERR) == 0)
+			continue;
+		bad++;
+		if (first == ~0U)
+			first = off;
+		last = off;
+	}
+	for (i = 0; i < MCTX_NWRITTEN; i++) {
+		uint64_t want = gi[i];
+
+		if (i == REG_RAX) {
+			if (!fk->check_ret)
+				continue;
+			want = fk->expect_ret;
+		}
+		if (i == REG_EFL)	/* the kernel clears TF */
+			want &= ~0x100ULL;
+		if (fk->relax_regs &&
+		    (i == REG_RIP || i == REG_RSP || i == REG_RDI ||
+		     i == REG_RSI || i == REG_RDX || i == REG_RAX ||
+		     i == REG_EFL))
+			continue;
+		if (gs[i] == want)
+			continue;
+		bad += 8;
+		if (strlen(regs) < sizeof(regs) - 64)
+			snprintf(regs + strlen(regs), sizeof(regs) - strlen(regs),
+				 " greg[%d]=%#llx (gave %#llx)", i,
+				 (unsigned long long)gs[i],
+				 (unsigned long long)want);
+	}
+	if (why) {
+		if (first != ~0U) {
+			char sample[160] = "";
+			unsigned q;
+			int n = 0;
+
+			/* a few of the values written, zeros left out */
+			for (q = first & ~7U; q <= last && n < 3; q += 8) {
+				uint64_t v = IM64(fk->snap, q);
+
+				if (!v || v == IM64(fk->img, q) || fake_may_write(fk, q))
+					continue;
+				snprintf(sample + strlen(sample),
+					 sizeof(sample) - strlen(sample),
+					 " [%#x]=%#llx", q, (unsigned long long)v);
+				n++;
+			}
+			snprintf(why, whylen,
+				 "%ld bytes changed outside what the kernel may write, at %#x..%#x (offsets in the data pages), e.g.%s;%s",
+				 bad, first, last, n ? sample : " all zero",
+				 regs);
+		} else if (bad) {
+			snprintf(why, whylen, "registers written back that were not given:%s", regs);
+		} else {
+			why[0] = 0;
+		}
+	}
+	return bad;
+}
+
+/* --- the kernel log ---------------------------------------------------- */
+
+/* The first kernel log line about @pid that contains @what, or NULL. */
+static inline const char *klog_line(pid_t pid, const char *what)
+{
+	static char log[1 << 17];
+	char tag[32], *line, *next;
+	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, sizeof(log) - 1);
+
+	if (n < 0)
+		return NULL;
+	log[n] = 0;
+	snprintf(tag, sizeof(tag), "[%d]: ", pid);
+	for (line = log; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		if (strstr(line, tag) && strstr(line, what))
+			return line;
+	}
+	return NULL;
+}
+
+/* How many log lines contain @what (ratelimited ones are not there). */
+static inline int klog_count(const char *what)
+{
+	static char log[1 << 17];
+	int n = klogctl(3, log, sizeof(log) - 1), count = 0;
+	char *p;
+
+	if (n < 0)
+		return -1;
+	log[n] = 0;
+	for (p = strstr(log, what); p; p = strstr(p + 1, what))
+		count++;
+	return count;
+}
+
+/* --- a bystander: another process that must not be harmed -------------- */
+
+struct bystander {
+	pid_t pid;
+	volatile long *state;	/* [0] stop, [1] rounds, [2] max gap ns, [3] bad */
+};
+
+/*
+ * Fill its own buffer with its own pattern and check it, make system
+ * calls, move data through a pipe, until told to stop (at most 60 s).
+ */
+static inline void bystander_start(struct bystander *b)
+{
+	b->state = mmap(NULL, GADGET_PAGE, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (b->state == MAP_FAILED) {
+		b->pid = -1;
+		return;
+	}
+	b->pid = fork();
+	if (b->pid == 0) {
+		static uint64_t buf[8192];
+		long last = now_ns(), end = last + 60000000000L;
+		int p[2];
+		uint64_t r = 0;
+
+		if (pipe(p))
+			_exit(2);
+		while (!b->state[0] && now_ns() < end) {
+			uint64_t tag = 0xb757a0de00000000ULL | (uint64_t)++r;
+			char c = (char)r, d = 0;
+			long t;
+			size_t i;
+
+			for (i = 0; i < 8192; i++)
+				buf[i] = tag ^ i;
+			if (write(p[1], &c, 1) != 1 || read(p[0], &d, 1) != 1 ||
+			    d != c)
+				b->state[3]++;
+			for (i = 0; i < 8192; i++)
+				if (buf[i] != (tag ^ i))
+					b->state[3]++;
+			if (getppid() <= 0)
+				b->state[3]++;
+			t = now_ns();
+			if (t - last > b->state[2])
+				b->state[2] = t - last;
+			last = t;
+			b->state[1]++;
+		}
+		_exit(b->state[3] ? 1 : 0);
+	}
+}
+
+/* Stop it; 0 if it ran and stayed intact, else a description in @why. */
+static inline int bystander_stop(struct bystander *b, char *why, size_t len)
+{
+	int status;
+
+	if (b->pid <= 0) {
+		snprintf(why, len, "no bystander");
+		return -1;
+	}
+	b->state[0] = 1;
+	if (waitpid(b->pid, &status, 0) != b->pid) {
+		snprintf(why, len, "bystander lost");
+		return -1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || b->state[1] < 1) {
+		snprintf(why, len,
+			 "bystander harmed: status %#x, %ld rounds, %ld bad checks",
+			 status, b->state[1], b->state[3]);
+		return -1;
+	}
+	snprintf(why, len, "bystander fine: %ld rounds, longest gap %ld ms",
+		 b->state[1], b->state[2] / 1000000);
+	munmap((void *)b->state, GADGET_PAGE);
+	return 0;
+}
+
+/* Become an unprivileged user (the attacks need no privilege). */
+static inline void become_nobody(void)
+{
+	if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+		_exit(97);
+}
+
+#endif
