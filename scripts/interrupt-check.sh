@@ -9,9 +9,10 @@
 # On a hard-link copy of the pristine base (see check-umq-e2e.sh), N times:
 # `umq apply`, slowed down between journaled file writes
 # (UMQ_TEST_STEP_DELAY_MS, default 40), is killed with SIGKILL after a
-# random time within its length; then `umq status` must leave the tree
-# pristine or fully applied, never in between (hash of every path and
-# type plus the bytes of every file the series touches); `umq apply` must
+# random time within its length; then `umq recover` (status only
+# reports the interrupted run) must leave the tree pristine or fully
+# applied, never in between (hash of every path and type plus the bytes
+# of every file the series touches); `umq apply` must
 # then apply it fully and `umq unapply --downto 0` give back the pristine
 # hash for the next run. INTERRUPT_SEED makes the kill times repeatable.
 # Counts (pristine, applied, between) and "N passed, N failed"; TAP in
@@ -68,7 +69,9 @@ for i in $(seq "$runs"); do
 	sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
 	kill -KILL $pid 2>/dev/null && killed=1 || killed=0
 	wait $pid 2>/dev/null
+	# status only reports an interrupted run; recover rolls it back or forward
 	"$umq" status --tree "$tree" "${q[@]}" >"$work/status-$i.log" 2>&1
+	"$umq" recover --tree "$tree" >>"$work/status-$i.log" 2>&1
 	state=$(state_of "$(quick_hash "$tree")")
 	"$umq" apply --tree "$tree" "${q[@]}" >"$work/reapply-$i.log" 2>&1
 	reapply=$(state_of "$(quick_hash "$tree")")
@@ -79,7 +82,7 @@ for i in $(seq "$runs"); do
 	applied) n_applied=$((n_applied + 1)) ;;
 	*) n_between=$((n_between + 1)) ;;
 	esac
-	what="kill after $delay ms$([ $killed = 0 ] && echo ' (apply had ended)'): after status $state, after apply $reapply, after unapply $reset"
+	what="kill after $delay ms$([ $killed = 0 ] && echo ' (apply had ended)'): after recover $state, after apply $reapply, after unapply $reset"
 	if [ "$state" != between ] && [ "$reapply" = applied ] && [ "$reset" = pristine ]; then
 		passed=$((passed + 1)); lines+=("ok $i $what")
 		rm -f "$work/status-$i.log" "$work/reapply-$i.log" "$work/reset-$i.log"
@@ -96,7 +99,7 @@ done
 	echo "# umq apply killed at random moments (seed $INTERRUPT_SEED, slowed apply $span ms, step delay ${UMQ_TEST_STEP_DELAY_MS} ms)"
 	echo "# queue: $(cd "$queue" && cat series 0*.patch | sha1sum | cut -c1-12) (patches/ as of the start)"
 	printf '%s\n' "${lines[@]}"
-	echo "# after umq status: pristine $n_pristine, applied $n_applied, between $n_between"
+	echo "# after umq recover: pristine $n_pristine, applied $n_applied, between $n_between"
 	echo "# $passed passed, $failed failed"
 } >"$tap"
 grep -E '^not ok|^# after|passed' "$tap" >&2

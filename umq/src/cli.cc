@@ -11,6 +11,7 @@
 #include "bench.h"
 #include "engine.h"
 #include "import.h"
+#include "lines.h"
 #include "overlay.h"
 #include "queue.h"
 #include "range_diff.h"
@@ -23,9 +24,9 @@ namespace umq {
 namespace {
 
 struct Options {
-  std::string tree;
-  std::string queue = "patches";
-  std::string overlay = "arch-um-overlay";
+  std::string tree;     // "" = the current directory, when it is a kernel tree
+  std::string queue;    // "" = default_queue()
+  std::string overlay;  // "" = $UMQ_OVERLAY, else arch-um-overlay beside the queue
   bool json = false;
   std::optional<size_t> upto, downto;
   int fuzz = 0;
@@ -38,6 +39,7 @@ struct Options {
   std::vector<std::string> import_files;
   std::string output_dir = "imported";
   bool queue_given = false;
+  bool replace = false;
   std::vector<std::string> rd_series, rd_old, rd_new;
   RangeDiffOptions rd;
 };
@@ -58,8 +60,16 @@ class Commands {
   int range_diff();
 
  private:
-  // Recovers an interrupted run, loads the queue. Returns false on error.
-  bool prepare(bool need_queue = true);
+  // Takes the tree's lock, loads the queue. A writing command first
+  // recovers an interrupted run; a reading one (status, verify) refuses to
+  // go on and names the command that recovers it (|*interrupted| = true).
+  // Returns false on error.
+  enum class Access { kRead, kWrite };
+  bool prepare(Access access, bool need_queue = true, bool* interrupted = nullptr);
+  // --tree, --queue and --overlay, or their defaults. Returns false (said why) if none.
+  bool resolve_tree();
+  bool resolve_queue();
+  std::string recover_command() const { return "umq recover --tree " + o_.tree; }
   Journal journal() { return Journal(env_.fs, o_.tree, env_.step); }
   std::string name(size_t k) const {
     return k == 0 ? std::string("pristine") : queue_.patches[k - 1].number;
@@ -87,23 +97,86 @@ class Commands {
   }
 };
 
-bool Commands::prepare(bool need_queue) {
-  if (o_.tree.empty()) {
-    env_.err << "umq: --tree PATH is required\n";
+bool is_kernel_tree(FileSystem& fs, const std::string& dir) {
+  return !tree_version(fs, dir).empty() && fs.is_file(join_path(dir, "Kconfig"));
+}
+
+std::string cwd_of(const CliEnv& env) { return env.cwd.empty() ? std::string(".") : env.cwd; }
+
+}  // namespace
+
+std::string default_queue(FileSystem& fs, const CliEnv& env) {
+  if (const auto it = env.vars.find("UMQ_QUEUE"); it != env.vars.end() && !it->second.empty()) return it->second;
+  const std::string here = join_path(cwd_of(env), "patches");
+  if (fs.is_file(join_path(here, "series"))) return here;
+  for (std::string dir = env.self_dir; !dir.empty();) {
+    const std::string q = join_path(dir, "patches");
+    if (fs.is_file(join_path(q, "series"))) return q;
+    const std::string up = dir_name(dir);
+    if (up == dir) break;
+    dir = up;
+  }
+  return "";
+}
+
+namespace {
+
+bool Commands::resolve_tree() {
+  if (!o_.tree.empty()) return true;
+  const std::string cwd = cwd_of(env_);
+  if (!is_kernel_tree(env_.fs, cwd)) {
+    env_.err << "umq: --tree PATH is required: the current directory " << cwd
+             << " is not a kernel tree (no Makefile with VERSION and PATCHLEVEL, or no Kconfig)\n";
     return false;
   }
+  o_.tree = cwd;
+  return true;
+}
+
+bool Commands::resolve_queue() {
+  if (o_.queue.empty()) o_.queue = default_queue(env_.fs, env_);
+  if (o_.queue.empty()) {
+    env_.err << "umq: no patch queue: no --queue, no $UMQ_QUEUE, no patches/series in " << cwd_of(env_)
+             << " or in a directory above the umq binary ("
+             << (env_.self_dir.empty() ? std::string("unknown") : env_.self_dir) << ")\n";
+    return false;
+  }
+  if (o_.overlay.empty()) {
+    const auto it = env_.vars.find("UMQ_OVERLAY");
+    o_.overlay = it != env_.vars.end() && !it->second.empty() ? it->second
+                                                                : join_path(dir_name(o_.queue), "arch-um-overlay");
+  }
+  return true;
+}
+
+bool Commands::prepare(Access access, bool need_queue, bool* interrupted) {
+  if (!resolve_tree()) return false;
   if (!env_.fs.is_dir(o_.tree)) {
     env_.err << "umq: tree " << o_.tree << " is not a directory\n";
     return false;
   }
+  if (need_queue && !resolve_queue()) return false;
   try {
     lock_ = env_.fs.lock_dir(o_.tree, [this] {
       env_.err << "umq: waiting for another umq run on " << o_.tree << "\n";
     });
-    const std::string done = journal().recover();
-    if (!done.empty()) env_.err << "umq: " << done << "\n";
+    if (access == Access::kRead) {
+      const std::string pending = journal().describe_pending();
+      if (!pending.empty()) {
+        if (interrupted) *interrupted = true;
+        if (!o_.json) {
+          env_.out << pending << "\n"
+                   << "the tree's state is unknown until then: run `" << recover_command() << "`\n";
+        }
+        return false;
+      }
+    } else {
+      const std::string done = journal().recover();
+      if (!done.empty()) env_.err << "umq: " << done << "\n";
+    }
   } catch (const FsError& e) {
-    env_.err << "umq: recovering the interrupted run failed: " << e.what() << "\n";
+    env_.err << "umq: " << (access == Access::kRead ? "reading" : "recovering") << " the interrupted run failed: "
+             << e.what() << "\n";
     return false;
   }
   if (!need_queue) return true;
@@ -124,7 +197,18 @@ std::set<std::string> Commands::series_paths() const {
 }
 
 int Commands::status() {
-  if (!prepare()) return 1;
+  bool interrupted = false;
+  if (!prepare(Access::kRead, true, &interrupted)) {
+    if (interrupted && o_.json) {
+      nlohmann::json j;
+      j["tree"] = o_.tree;
+      j["known"] = false;
+      j["interrupted"] = journal().describe_pending();
+      j["recover"] = recover_command();
+      env_.out << j.dump(2) << "\n";
+    }
+    return 1;
+  }
   TreeView view(env_.fs, o_.tree);
   const Status st = compute_status(view, queue_);
   const auto overlay_files = load_overlay(env_.fs, o_.overlay, overlay_base(env_.fs, o_.overlay));
@@ -184,7 +268,7 @@ std::optional<size_t> Commands::start_state(TreeView& view, const char* what) {
 }
 
 int Commands::verify() {
-  if (!prepare()) return 1;
+  if (!prepare(Access::kRead)) return 1;
   TreeView view(env_.fs, o_.tree);
   const Status st = compute_status(view, queue_);
   size_t start = 0;
@@ -211,20 +295,24 @@ int Commands::verify() {
 int Commands::move(size_t from, size_t to, TreeView& view) {
   const bool reverse = to < from;
   std::vector<std::string> notes;
+  // What is done in memory is said only once it is on disk.
+  std::string done;
+  const std::string unchanged =
+      fmt::format("umq: nothing was written; the tree is unchanged (still at {}, {}/{})\n", name(from), from,
+                  queue_.size());
   try {
     for (size_t i = from; i != to; reverse ? --i : ++i) {
       const QueuedPatch& p = queue_.patches[reverse ? i - 1 : i];
       const size_t before = notes.size();
       apply_patch(view, p.patch, EngineOptions{o_.fuzz, reverse, true}, &notes);
-      env_.out << (reverse ? "unapplied " : "applied ") << p.name << "\n";
-      for (size_t n = before; n < notes.size(); ++n) env_.out << "  " << notes[n] << "\n";
+      done += (reverse ? "unapplied " : "applied ") + p.name + "\n";
+      for (size_t n = before; n < notes.size(); ++n) done += "  " + notes[n] + "\n";
     }
   } catch (const ApplyError& e) {
-    env_.err << "umq: " << e.what() << "\n";
-    env_.err << "umq: nothing was written; the tree is unchanged\n";
+    env_.err << "umq: " << e.what() << "\n" << unchanged;
     return 1;
   } catch (const FsError& e) {
-    env_.err << "umq: " << e.what() << "\numq: nothing was written; the tree is unchanged\n";
+    env_.err << "umq: " << e.what() << "\n" << unchanged;
     return 1;
   }
   const Status after = compute_status(view, queue_);
@@ -235,14 +323,15 @@ int Commands::move(size_t from, size_t to, TreeView& view) {
   try {
     journal().commit(view.changes());
   } catch (const FsError& e) {
-    return fail(std::string("writing the tree failed (rolled back): ") + e.what());
+    env_.err << "umq: writing the tree failed (rolled back): " << e.what() << "\n" << unchanged;
+    return 1;
   }
-  env_.out << fmt::format("now at {} ({}/{})\n", name(to), to, queue_.size());
+  env_.out << done << fmt::format("now at {} ({}/{})\n", name(to), to, queue_.size());
   return 0;
 }
 
 int Commands::apply() {
-  if (!prepare()) return 1;
+  if (!prepare(Access::kWrite)) return 1;
   TreeView view(env_.fs, o_.tree);
   const auto k = start_state(view, "applying");
   if (!k) return fail("refusing to apply: cannot tell which patches the tree has");
@@ -266,7 +355,7 @@ int Commands::apply() {
 }
 
 int Commands::unapply() {
-  if (!prepare()) return 1;
+  if (!prepare(Access::kWrite)) return 1;
   TreeView view(env_.fs, o_.tree);
   const auto k = start_state(view, "unapplying");
   if (!k) return fail("refusing to unapply: cannot tell which patches the tree has");
@@ -288,7 +377,7 @@ int Commands::unapply() {
 }
 
 int Commands::overlay() {
-  if (!prepare()) return 1;
+  if (!prepare(Access::kWrite)) return 1;
   const auto files = load_overlay(env_.fs, o_.overlay, overlay_base(env_.fs, o_.overlay));
   if (files.empty()) {
     env_.out << "no overlay files in " << o_.overlay << "\n";
@@ -308,7 +397,7 @@ int Commands::overlay() {
     } catch (const FsError& e) {
       return fail(std::string("writing the tree failed (rolled back): ") + e.what());
     }
-    env_.out << fmt::format("overlay removed: {} file(s)\n", changes.size());
+    env_.out << "overlay removed: " << count_of(changes.size(), "file") << "\n";
     for (const std::string& k : kept) env_.out << "  kept (modified since applied): " << k << "\n";
     return kept.empty() ? 0 : 1;
   }
@@ -328,14 +417,18 @@ int Commands::overlay() {
   } catch (const FsError& e) {
     return fail(std::string("writing the tree failed (rolled back): ") + e.what());
   }
-  env_.out << fmt::format("overlay applied: {} file(s) written, {} already in place\n",
-                          changes.size(), files.size() - changes.size());
+  env_.out << fmt::format("overlay applied: {} written, {} already in place\n", count_of(changes.size(), "file"),
+                          files.size() - changes.size());
   return 0;
 }
 
 int Commands::recover() {
-  if (o_.tree.empty()) return fail("--tree PATH is required");
+  if (!resolve_tree()) return 1;
+  if (!env_.fs.is_dir(o_.tree)) return fail("tree " + o_.tree + " is not a directory");
   try {
+    lock_ = env_.fs.lock_dir(o_.tree, [this] {
+      env_.err << "umq: waiting for another umq run on " << o_.tree << "\n";
+    });
     const std::string done = journal().recover();
     env_.out << (done.empty() ? "nothing to recover" : done) << "\n";
   } catch (const FsError& e) {
@@ -378,7 +471,8 @@ int Commands::report() {
 }
 
 int Commands::bench() {
-  if (!prepare(false)) return 1;
+  if (!prepare(Access::kWrite, false)) return 1;
+  if (!resolve_queue()) return 1;
   BenchOptions b;
   b.tree = o_.tree;
   b.queue_dir = o_.queue;
@@ -396,6 +490,7 @@ int Commands::import() {
   io.inputs = o_.import_files;
   io.output_dir = o_.output_dir;
   io.base_tree = o_.tree;
+  io.replace = o_.replace;
   if (o_.queue_given) io.queue_dir = o_.queue;
   try {
     const ImportReport report = import_mails(env_.fs, io);
@@ -437,26 +532,34 @@ int run_cli(int argc, const char* const* argv, CliEnv& env) {
   CLI::App app{"umq: apply, check and report the UML seccomp patch queue", "umq"};
   app.fallthrough();
   app.require_subcommand(1);
-  app.add_option("--tree", o.tree, "kernel source tree (a plain directory)");
-  app.add_option("--queue", o.queue, "directory holding `series` and the patch files")
-      ->capture_default_str();
-  app.add_option("--overlay", o.overlay, "overlay directory (paths mirror the tree)")
-      ->capture_default_str();
+  app.set_version_flag("--version", std::string("umq ") + UMQ_VERSION);
+  app.add_option("--tree", o.tree,
+                 "kernel source tree (a plain directory); default: the current directory, if it is one");
+  app.add_option("--queue", o.queue,
+                 "directory holding `series` and the patch files; default: $UMQ_QUEUE, else ./patches, "
+                 "else the patches/ of the project the umq binary was built in");
+  app.add_option("--overlay", o.overlay,
+                 "overlay directory (paths mirror the tree); default: $UMQ_OVERLAY, else arch-um-overlay "
+                 "beside the queue directory");
 
   auto* status = app.add_subcommand("status", "which patches the tree has, from its content");
   status->add_flag("--json", o.json, "machine-readable output");
   app.add_subcommand("verify", "check every patch's blob ids against the tree, writing nothing");
   auto* apply = app.add_subcommand("apply", "apply the series (all or nothing)");
   apply->add_option("--upto", o.upto, "stop when patches 1..N are applied");
-  apply->add_option("--fuzz", o.fuzz, "allow ignoring up to N context lines at hunk edges")
-      ->check(CLI::Range(0, 3));
+  apply->add_option("--fuzz", o.fuzz, "allow ignoring up to N context lines at hunk edges (0 to 3, default 0)")
+      ->type_name("N")
+      ->check(CLI::Range(0, 3).description(""));
   auto* unapply = app.add_subcommand("unapply", "remove applied patches (all or nothing)");
   unapply->add_option("--downto", o.downto, "stop when only patches 1..N remain (default 0)");
-  unapply->add_option("--fuzz", o.fuzz, "allow ignoring up to N context lines at hunk edges")
-      ->check(CLI::Range(0, 3));
+  unapply->add_option("--fuzz", o.fuzz, "allow ignoring up to N context lines at hunk edges (0 to 3, default 0)")
+      ->type_name("N")
+      ->check(CLI::Range(0, 3).description(""));
   auto* overlay = app.add_subcommand("overlay", "copy the overlay files onto the tree");
   overlay->add_flag("--remove", o.remove, "remove the overlay files that are unchanged");
-  app.add_subcommand("recover", "roll back or finish an interrupted run (any command does this)");
+  app.add_subcommand("recover",
+                     "roll back or finish an interrupted run (apply, unapply and overlay do this first; "
+                     "status and verify only report it)");
   auto* report = app.add_subcommand("report", "TAP results per cell -> table, TAP, JUnit XML");
   report->add_option("files", o.report_files, "TAP files, one per cell (default: RESULTS/*.tap)");
   report->add_option("--results", o.results, "directory of <cell>.tap files")->capture_default_str();
@@ -473,15 +576,20 @@ int run_cli(int argc, const char* const* argv, CliEnv& env) {
       ->required();
   import->add_option("-o,--output", o.output_dir, "output directory (patches and a series file)")
       ->capture_default_str();
+  import->add_flag("--replace", o.replace,
+                   "remove the patch files the output directory holds from an earlier import (else such a "
+                   "directory is refused)");
   auto* range_diff = app.add_subcommand(
-      "range-diff", "compare two versions of a series patch by patch (like git range-diff)");
+      "range-diff",
+      "compare two versions of a series patch by patch (like git range-diff; pairs by subject, then by "
+      "similar diffs; the 7-digit ids are hashes of each patch's diff, not commit ids)");
   range_diff->add_option("series", o.rd_series,
                          "OLD NEW: directories with a series file (or of *.patch files)");
   range_diff->add_option("--old", o.rd_old, "the old version as patch files");
   range_diff->add_option("--new", o.rd_new, "the new version as patch files");
   range_diff->add_flag("--by-number", o.rd.by_number,
-                       "pair the same n of [PATCH n/m] (else of the NNNN- file name) first; "
-                       "shows both subjects");
+                       "then pair what is left by the same n of [PATCH n/m] (else of the NNNN- file "
+                       "name); shows both subjects");
   range_diff->add_flag("--stat", o.rd.stat,
                        "summary only (files, lines added/removed, message), no interdiff");
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <sstream>
 
 #include "memory_file_system.h"
@@ -26,6 +27,9 @@ class CliTest : public testing::Test {
     std::vector<const char*> argv;
     for (const std::string& a : args) argv.push_back(a.c_str());
     CliEnv env{fs_, runner_, out_, err_, step_};
+    env.cwd = cwd_;
+    env.vars = vars_;
+    env.self_dir = self_dir_;
     return run_cli(static_cast<int>(argv.size()), argv.data(), env);
   }
   std::string tree_args() { return "--tree=/t"; }
@@ -35,6 +39,9 @@ class CliTest : public testing::Test {
   std::ostringstream out_, err_;
   Journal::StepHook step_;
   MemoryFileSystem::Snapshot pristine_;
+  std::string cwd_ = "/";
+  std::map<std::string, std::string> vars_;
+  std::string self_dir_;
 };
 
 TEST_F(CliTest, StatusApplyVerifyUnapplyRoundTrip) {
@@ -64,6 +71,18 @@ TEST_F(CliTest, FailedApplyWritesNothing) {
             std::string::npos)
       << err_.str();
   EXPECT_NE(err_.str().find("nothing was written"), std::string::npos);
+}
+
+// 0001 and 0002 go through in memory, 0003 fails: nothing is written, so
+// nothing may be reported as applied.
+TEST_F(CliTest, FailedApplyPrintsOnlyWhatHappened) {
+  fs_.add_file("/t/b.c", "x\nchanged\n");
+  EXPECT_EQ(run({"apply", "--tree", "/t", "--queue", "/q"}), 1);
+  EXPECT_EQ(out_.str(), "");
+  EXPECT_EQ(err_.str().find("applied 0001"), std::string::npos) << err_.str();
+  EXPECT_NE(err_.str().find("umq: nothing was written; the tree is unchanged (still at pristine, 0/3)\n"),
+            std::string::npos)
+      << err_.str();
 }
 
 // Found by fuzz_apply: the tree is proven pristine by the ids, the patch's
@@ -118,7 +137,9 @@ TEST_F(CliTest, StatusJsonAndUnknownState) {
   EXPECT_NE(out_.str().find("  unknown edits in a.c\n"), std::string::npos);
 }
 
-TEST_F(CliTest, AnyCommandRecoversAnInterruptedRun) {
+// status and verify only read: they name the interrupted run and the command
+// that recovers it, and leave the journal and the tree as they are.
+TEST_F(CliTest, StatusAndVerifyReportAnInterruptedRunAndChangeNothing) {
   struct Crash {};
   int steps = 0;
   step_ = [&] {
@@ -126,10 +147,79 @@ TEST_F(CliTest, AnyCommandRecoversAnInterruptedRun) {
   };
   EXPECT_THROW(run({"apply", "--tree", "/t", "--queue", "/q"}), Crash);
   step_ = {};
-  EXPECT_TRUE(fs_.exists("/t/.umq-journal"));
-  EXPECT_EQ(run({"status", "--tree", "/t", "--queue", "/q"}), 0);
-  EXPECT_NE(err_.str().find("rolled back an interrupted umq run"), std::string::npos);
+  ASSERT_TRUE(fs_.exists("/t/.umq-journal"));
+  const auto interrupted = fs_.snapshot();
+  for (const char* cmd : {"status", "verify"}) {
+    SCOPED_TRACE(cmd);
+    EXPECT_EQ(run({cmd, "--tree", "/t", "--queue", "/q"}), 1);
+    EXPECT_EQ(fs_.snapshot(), interrupted);
+    EXPECT_NE(out_.str().find("an interrupted umq run left its journal in /t/.umq-journal"), std::string::npos)
+        << out_.str();
+    EXPECT_NE(out_.str().find("run `umq recover --tree /t`"), std::string::npos) << out_.str();
+    EXPECT_EQ(err_.str().find("rolled back"), std::string::npos) << err_.str();
+  }
+  EXPECT_EQ(run({"status", "--tree", "/t", "--queue", "/q", "--json"}), 1);
+  EXPECT_NE(out_.str().find("\"recover\": \"umq recover --tree /t\""), std::string::npos) << out_.str();
+  EXPECT_EQ(fs_.snapshot(), interrupted);
+  EXPECT_EQ(run({"recover", "--tree", "/t"}), 0);
+  EXPECT_NE(out_.str().find("rolled back an interrupted umq run"), std::string::npos);
   EXPECT_EQ(fs_.snapshot(), pristine_);
+}
+
+TEST_F(CliTest, ApplyRecoversAnInterruptedRunFirst) {
+  struct Crash {};
+  int steps = 0;
+  step_ = [&] {
+    if (++steps == 5) throw Crash{};
+  };
+  EXPECT_THROW(run({"apply", "--tree", "/t", "--queue", "/q", "--upto", "1"}), Crash);
+  step_ = {};
+  EXPECT_EQ(run({"apply", "--tree", "/t", "--queue", "/q", "--upto", "1"}), 0);
+  EXPECT_NE(err_.str().find("rolled back an interrupted umq run"), std::string::npos);
+  EXPECT_EQ(fs_.read_file("/t/a.c"), TestQueue::kA1);
+  EXPECT_FALSE(fs_.exists("/t/.umq-journal"));
+}
+
+// Standing in a kernel tree: --tree is "."; the queue comes from --queue,
+// else $UMQ_QUEUE, else ./patches, else the patches/ of the project the umq
+// binary was built in.
+TEST_F(CliTest, TreeDefaultsToTheCurrentKernelTreeAndTheQueueToTheProject) {
+  TestQueue::write_tree(fs_, 0, "/src/linux");
+  fs_.add_file("/src/linux/Kconfig", "mainmenu \"Linux\"\n");
+  cwd_ = "/src/linux";
+  vars_["UMQ_QUEUE"] = "/q";
+  EXPECT_EQ(run({"status"}), 0) << err_.str();
+  EXPECT_EQ(out_.str().substr(0, 15), "pristine 7.3.4\n");
+  vars_.clear();
+  TestQueue::write_queue(fs_, "/proj/patches");
+  self_dir_ = "/proj/build/umq";
+  EXPECT_EQ(run({"apply", "--upto", "1"}), 0) << err_.str();
+  EXPECT_EQ(fs_.read_file("/src/linux/a.c"), TestQueue::kA1);
+  EXPECT_NE(out_.str().find("applied 0001-a.patch"), std::string::npos);
+  // Not a kernel tree, no --tree: say what is missing.
+  cwd_ = "/q";
+  EXPECT_EQ(run({"status"}), 1);
+  EXPECT_EQ(err_.str(),
+            "umq: --tree PATH is required: the current directory /q is not a kernel tree "
+            "(no Makefile with VERSION and PATCHLEVEL, or no Kconfig)\n");
+  // No queue anywhere.
+  cwd_ = "/src/linux";
+  self_dir_ = "/elsewhere";
+  EXPECT_EQ(run({"status"}), 1);
+  EXPECT_NE(err_.str().find("no patch queue: no --queue, no $UMQ_QUEUE, no patches/series in /src/linux"),
+            std::string::npos)
+      << err_.str();
+}
+
+TEST_F(CliTest, VersionAndReadableHelp) {
+  EXPECT_EQ(run({"--version"}), 0);
+  EXPECT_EQ(out_.str(), std::string("umq ") + UMQ_VERSION + "\n");
+  EXPECT_EQ(run({"apply", "--help"}), 0);
+  EXPECT_EQ(out_.str().find("INT:INT"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("--fuzz N"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("(0 to 3, default 0)"), std::string::npos) << out_.str();
+  EXPECT_EQ(run({"apply", "--tree", "/t", "--queue", "/q", "--fuzz", "4"}), 2);
+  EXPECT_NE(err_.str().find("--fuzz"), std::string::npos) << err_.str();
 }
 
 TEST_F(CliTest, OverlayNeedsTheFullSeries) {
@@ -140,7 +230,7 @@ TEST_F(CliTest, OverlayNeedsTheFullSeries) {
   EXPECT_EQ(run({"overlay", "--tree", "/t", "--queue", "/q", "--overlay", "/ov"}), 0);
   EXPECT_EQ(fs_.read_file("/t/arch/um/extra/test.c"), "overlay\n");
   EXPECT_EQ(run({"status", "--tree", "/t", "--queue", "/q", "--overlay", "/ov"}), 0);
-  EXPECT_NE(out_.str().find("overlay: applied (1 files)"), std::string::npos);
+  EXPECT_NE(out_.str().find("overlay: applied (1 file)\n"), std::string::npos) << out_.str();
   EXPECT_EQ(run({"overlay", "--remove", "--tree", "/t", "--queue", "/q", "--overlay", "/ov"}), 0);
   EXPECT_FALSE(fs_.exists("/t/arch"));
 }
@@ -158,7 +248,7 @@ TEST_F(CliTest, ReportWritesFilesAndEndsWithTheCount) {
 TEST_F(CliTest, UsageErrors) {
   EXPECT_EQ(run({}), 2);
   EXPECT_EQ(run({"apply", "--queue", "/q"}), 1);
-  EXPECT_EQ(err_.str(), "umq: --tree PATH is required\n");
+  EXPECT_EQ(err_.str().substr(0, 32), "umq: --tree PATH is required: th");
   EXPECT_EQ(run({"apply", "--tree", "/t", "--queue", "/q", "--upto", "9"}), 1);
   EXPECT_EQ(err_.str(), "umq: --upto 9: the series has only 3 patches\n");
   EXPECT_EQ(run({"frobnicate"}), 2);

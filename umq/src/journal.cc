@@ -187,6 +187,26 @@ void Journal::cleanup() {
   step();
 }
 
+std::string Journal::describe_pending() {
+  if (!pending()) return "";
+  const std::string where =
+      "an interrupted umq run left its journal in " + join_path(root_, kJournalDir) + ": ";
+  if (fs_.exists(jpath("committed"))) {
+    return where + "all its changes had been written; recovering removes the journal";
+  }
+  if (fs_.exists(jpath("prepared"))) {
+    std::string files = "its files";
+    try {
+      files = "its " + count_of(read_manifest().size(), "file");
+    } catch (const FsError&) {
+      // A damaged manifest: recover() will say so.
+    }
+    return where + "it may have changed some of " + files +
+           "; recovering restores them to their state before it";
+  }
+  return where + "it had changed no file yet; recovering removes the journal";
+}
+
 std::string Journal::recover() {
   if (!pending()) return "";
   if (fs_.exists(jpath("committed"))) {
@@ -197,9 +217,8 @@ std::string Journal::recover() {
     const std::vector<Entry> entries = read_manifest();
     restore(entries);
     cleanup();
-    return fmt::format("rolled back an interrupted umq run: restored {} file(s) to their "
-                       "state before it",
-                       entries.size());
+    return fmt::format("rolled back an interrupted umq run: restored {} to their state before it",
+                       count_of(entries.size(), "file"));
   }
   cleanup();
   return "removed the journal of an umq run interrupted before it changed any file";

@@ -9,7 +9,8 @@
 //   3. The marker "committed" (temp + rename, fsynced).
 //   4. Cleanup: "prepared" first, then backups and manifest, then "committed",
 //      then the directory.
-// Recovery (run by every command before anything else): "committed" present
+// Recovery (run by every command that writes, before anything else, and by
+// `umq recover`; status and verify only describe it): "committed" present
 // -> finish the cleanup; "prepared" present -> restore every file from the
 // backups (idempotent), then clean up; neither -> nothing was touched yet (or
 // everything is done): remove the directory.
@@ -39,6 +40,9 @@ class Journal {
   // Rolls an interrupted run back or forward. Returns what it did, or "" if
   // there was no journal.
   std::string recover();
+  // What an interrupted run left and what recover() would do, reading only;
+  // "" if there is no journal.
+  std::string describe_pending();
 
  private:
   struct Entry {

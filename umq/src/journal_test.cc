@@ -127,9 +127,15 @@ TEST_F(JournalTest, RecoveryMessages) {
                  if (++steps == 6) throw Crash{};
                }).commit(changes_),
                Crash);
+  const auto interrupted = fs_.snapshot();
+  EXPECT_EQ(Journal(fs_, "/t").describe_pending(),
+            "an interrupted umq run left its journal in /t/.umq-journal: it may have changed some of its "
+            "4 files; recovering restores them to their state before it");
+  EXPECT_EQ(fs_.snapshot(), interrupted);
   EXPECT_EQ(Journal(fs_, "/t").recover(),
-            "rolled back an interrupted umq run: restored 4 file(s) to their state before it");
+            "rolled back an interrupted umq run: restored 4 files to their state before it");
   EXPECT_EQ(fs_.snapshot(), before_);
+  EXPECT_EQ(Journal(fs_, "/t").describe_pending(), "");
 }
 
 }  // namespace

@@ -46,4 +46,11 @@ std::string quote_line(std::string_view line, size_t max) {
   return out + "\"";
 }
 
+std::string count_of(size_t n, std::string_view singular, std::string_view plural_form) {
+  std::string out = std::to_string(n) + " ";
+  if (n == 1) return out.append(singular);
+  if (!plural_form.empty()) return out.append(plural_form);
+  return out.append(singular).append("s");
+}
+
 }  // namespace umq

@@ -16,6 +16,9 @@ std::string_view chomp(std::string_view line);
 
 bool starts_with(std::string_view s, std::string_view prefix);
 
+// "1 file", "2 files" ("1 patch", "3 patches": |plural_form| when not +s).
+std::string count_of(size_t n, std::string_view singular, std::string_view plural_form = "");
+
 // A printable, shortened rendering of a line for error messages.
 std::string quote_line(std::string_view line, size_t max = 60);
 

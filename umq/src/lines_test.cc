@@ -24,5 +24,12 @@ TEST(Lines, ChompAndQuote) {
   EXPECT_EQ(quote_line("abcdef", 3), "\"abc...\"");
 }
 
+TEST(Lines, CountOf) {
+  EXPECT_EQ(count_of(1, "file"), "1 file");
+  EXPECT_EQ(count_of(0, "file"), "0 files");
+  EXPECT_EQ(count_of(2, "patch", "patches"), "2 patches");
+  EXPECT_EQ(count_of(1, "patch", "patches"), "1 patch");
+}
+
 }  // namespace
 }  // namespace umq

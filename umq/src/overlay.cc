@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "lines.h"
+
 namespace umq {
 
 std::vector<OverlayFile> load_overlay(FileSystem& fs, const std::string& dir,
@@ -24,10 +26,10 @@ std::string overlay_base(FileSystem& fs, const std::string& dir) {
 std::string OverlayStatus::describe() const {
   switch (state) {
     case OverlayState::kNone: return "none (no overlay files)";
-    case OverlayState::kNotApplied: return fmt::format("not applied ({} files)", files);
-    case OverlayState::kApplied: return fmt::format("applied ({} files)", files);
+    case OverlayState::kNotApplied: return "not applied (" + count_of(files, "file") + ")";
+    case OverlayState::kApplied: return "applied (" + count_of(files, "file") + ")";
     case OverlayState::kModified: {
-      std::string s = fmt::format("modified ({} of {} files in place", matching, files);
+      std::string s = fmt::format("modified ({} of {} in place", matching, count_of(files, "file"));
       if (!differing.empty()) {
         s += "; differing:";
         for (const std::string& d : differing) s += " " + d;

@@ -121,7 +121,7 @@ out=$(umq apply --upto 1 --fuzz 1 2>&1); rc=$?
 check "--fuzz 1 applies" test $rc -eq 0
 check "fuzz is reported" contains "$out" "with fuzz 1"
 
-# --- crash at every step: the next command recovers -------------------------
+# --- crash at every step: status only reports it, recover recovers ----------
 crash_loop() { # crash_loop START_STATE COMMAND...
   local start=$1; shift
   local n=1 bad=0 saw_rollback=0 saw_forward=0
@@ -133,7 +133,14 @@ crash_loop() { # crash_loop START_STATE COMMAND...
     local rc=$?
     [ $rc -ne 137 ] && break
     local had_journal=0; [ -e "$WORK/t/.umq-journal" ] && had_journal=1
-    local msg; msg=$(umq status 2>&1)
+    if [ "$had_journal" = 1 ]; then
+      local crashed; crashed=$(treehash "$WORK/t")
+      local said; said=$(umq status 2>&1) && { bad=1; echo "# step $n: status exit 0 on an interrupted run"; }
+      contains "$said" "umq recover --tree $WORK/t" || { bad=1; echo "# step $n: status does not name umq recover: $said"; }
+      [ "$(treehash "$WORK/t")" = "$crashed" ] && [ -e "$WORK/t/.umq-journal" ] ||
+        { bad=1; echo "# step $n: status changed the tree"; }
+    fi
+    local msg; msg=$(umq recover 2>&1)
     local h; h=$(treehash "$WORK/t")
     if [ -e "$WORK/t/.umq-journal" ]; then bad=1; echo "# step $n: journal left"; fi
     if [ "$h" = "$before" ]; then
@@ -143,7 +150,7 @@ crash_loop() { # crash_loop START_STATE COMMAND...
     else
       bad=1; echo "# step $n: tree in neither state: $msg"
     fi
-    if [ "$had_journal" = 1 ] && ! contains "$msg" "umq: "; then
+    if [ "$had_journal" = 1 ] && ! contains "$msg" "umq run"; then
       bad=1; echo "# step $n: recovery not reported"
     fi
     n=$((n + 1))
@@ -151,8 +158,8 @@ crash_loop() { # crash_loop START_STATE COMMAND...
   echo "# $* : crashed at each of $((n - 1)) steps"
   test $bad -eq 0 -a $saw_rollback -eq 1 -a $saw_forward -eq 1 -a $n -gt 10
 }
-check "kill apply at every step, next command recovers" crash_loop pristine apply
-check "kill unapply at every step, next command recovers" crash_loop applied unapply
+check "kill apply at every step: status reports, recover recovers" crash_loop pristine apply
+check "kill unapply at every step: status reports, recover recovers" crash_loop applied unapply
 
 # --- a real SIGKILL in the middle of apply ----------------------------------
 fresh
@@ -164,10 +171,14 @@ kill -KILL $pid 2>/dev/null
 { wait $pid; } 2>/dev/null; rc=$?
 check "apply was really killed" test $rc -eq 137
 check "journal present after SIGKILL" test -d "$WORK/t/.umq-journal"
-out=$(umq verify 2>&1)
+killed=$(treehash "$WORK/t")
+out=$(umq verify 2>&1); rc=$?
+check "verify after SIGKILL names the interrupted run and umq recover" contains "$out" "run \`umq recover --tree $WORK/t\`"
+check "verify after SIGKILL fails and changes nothing" test $rc -eq 1 -a "$(treehash "$WORK/t")" = "$killed" -a -d "$WORK/t/.umq-journal"
+out=$(umq apply 2>&1); rc=$?
 h=$(treehash "$WORK/t")
-check "verify after SIGKILL recovers first" contains "$out" "umq: "
-check "after SIGKILL the tree is pristine or fully applied" test "$h" = "$PRISTINE" -o "$h" = "$APPLIED"
+check "apply after SIGKILL recovers first, then applies" contains "$out" "interrupted umq run"
+check "after SIGKILL and apply the tree is fully applied" test $rc -eq 0 -a "$h" = "$APPLIED"
 
 # --- overlay ----------------------------------------------------------------
 fresh
@@ -178,7 +189,7 @@ check "overlay refuses before the series" test $rc -ne 0
 umq apply >/dev/null
 out=$(umq overlay); rc=$?
 check "overlay applies" test $rc -eq 0 -a -f "$WORK/t/arch/um/tests/probe.c"
-check "status shows overlay applied" contains "$(umq status)" "overlay: applied (1 files)"
+check "status shows overlay applied" contains "$(umq status)" "overlay: applied (1 file)"
 out=$(umq overlay); rc=$?
 check "overlay again is a no-op" test $rc -eq 0
 echo "edit" >>"$WORK/t/arch/um/tests/probe.c"
