@@ -911,8 +911,8 @@ ImportReport import_mails(FileSystem& fs, const ImportOptions& options) {
           if (f.exists) stand_ins.emplace(blob_id(f.content), StandIn{f.content, f.mode, qp.name});
         }
       }
-      report.notes.push_back(fmt::format("queue {}: the states after its {} patch(es) may stand in for missing parts",
-                                         options.queue_dir, used));
+      report.notes.push_back(fmt::format("queue {}: the states after its {} may stand in for missing parts",
+                                         options.queue_dir, count_of(used, "patch", "patches")));
     }
   }
   if (options.base_tree.empty()) {
@@ -979,6 +979,34 @@ ImportReport import_mails(FileSystem& fs, const ImportOptions& options) {
     if (std::find(ordered.begin(), ordered.end(), &d) == ordered.end()) ordered.push_back(&d);
   }
 
+  // Other patch files in the output directory would sit beside the new ones.
+  std::set<std::string> to_write;
+  for (Draft* d : ordered) {
+    if (d->info.outcome == Outcome::kImported && !d->info.output.empty()) to_write.insert(d->info.output);
+  }
+  std::vector<std::string> stale;
+  if (!to_write.empty() && fs.is_dir(options.output_dir)) {
+    for (const std::string& f : fs.list_dir(options.output_dir)) {
+      const auto ends = [&](std::string_view suffix) {
+        return f.size() > suffix.size() && f.compare(f.size() - suffix.size(), suffix.size(), suffix) == 0;
+      };
+      if ((ends(".patch") || ends(".diff")) && !to_write.count(f) &&
+          fs.is_file(join_path(options.output_dir, f))) {
+        stale.push_back(f);
+      }
+    }
+  }
+  if (!stale.empty() && !options.replace) {
+    throw FsError(fmt::format("{} holds {} this import would not write: {} (an earlier import?); nothing "
+                              "written: give --replace to remove them, or another -o DIR",
+                              options.output_dir, count_of(stale.size(), "patch file"), join(stale, ", ")));
+  }
+  for (const std::string& f : stale) fs.remove_file(join_path(options.output_dir, f));
+  if (!stale.empty()) {
+    report.notes.push_back(fmt::format("replaced {} of an earlier import in {}: {}",
+                                       count_of(stale.size(), "patch file"), options.output_dir, join(stale, ", ")));
+  }
+
   std::vector<std::string> written;
   for (Draft* d : ordered) {
     if (d->info.outcome != Outcome::kImported || d->info.output.empty()) continue;
@@ -990,7 +1018,7 @@ ImportReport import_mails(FileSystem& fs, const ImportOptions& options) {
     std::string series = "# written by umq import\n";
     for (const std::string& w : written) series += w + "\n";
     fs.write_file(join_path(options.output_dir, "series"), series, 0644);
-    report.notes.push_back(fmt::format("wrote {} patch(es) and {}", written.size(),
+    report.notes.push_back(fmt::format("wrote {} and {}", count_of(written.size(), "patch", "patches"),
                                        join_path(options.output_dir, "series")));
   }
 

@@ -32,6 +32,10 @@ struct ImportOptions {
   // A patch queue (quilt series) on top of the base whose states may stand in
   // for missing parts of the series ("" = none).
   std::string queue_dir;
+  // The output directory may hold patch files (*.patch, *.diff) this import
+  // does not write, e.g. from an earlier import: they are removed with
+  // |replace|, else the import is refused (FsError naming them), nothing written.
+  bool replace = false;
 };
 
 struct ImportedPatch {

@@ -419,5 +419,41 @@ TEST_F(ImportTest, CommandLine) {
   EXPECT_EQ(run_cli(2, none, env), 2);
 }
 
+// An earlier import in the output folder: its other patch files would sit
+// beside the new ones (and `git am DIR/*.patch` take them all). Refused,
+// nothing written, unless --replace; then they go.
+TEST_F(ImportTest, OutputFolderWithOtherPatchFilesIsRefusedUnlessReplacing) {
+  fs_.add_file("/in/p.txt", pipermail(ubd_patch(), "Fri Jun 19 20:22:18 PDT 2026"));
+  fs_.add_file("/o/0001-um-old-subject.patch", "old 1\n");
+  fs_.add_file("/o/0002-um-old-second.patch", "old 2\n");
+  fs_.add_file("/o/series", "0001-um-old-subject.patch\n0002-um-old-second.patch\n");
+  fs_.add_file("/o/notes.txt", "mine\n");
+  const auto before = fs_.snapshot();
+  FakeProcessRunner runner([](const auto&, const auto&) { return ProcessResult{0, "", ""}; });
+  std::ostringstream out, err;
+  CliEnv env{fs_, runner, out, err, {}};
+  const char* argv[] = {"umq", "import", "/in/p.txt", "-o", "/o", "--tree", "/base", "--replace"};
+  EXPECT_EQ(run_cli(7, argv, env), 1);
+  EXPECT_EQ(fs_.snapshot(), before);
+  EXPECT_EQ(err.str(),
+            "umq: /o holds 2 patch files this import would not write: 0001-um-old-subject.patch, "
+            "0002-um-old-second.patch (an earlier import?); nothing written: give --replace to remove "
+            "them, or another -o DIR\n");
+  out.str("");
+  err.str("");
+  EXPECT_EQ(run_cli(8, argv, env), 0) << err.str();
+  EXPECT_FALSE(fs_.exists("/o/0001-um-old-subject.patch"));
+  EXPECT_FALSE(fs_.exists("/o/0002-um-old-second.patch"));
+  EXPECT_EQ(fs_.read_file("/o/notes.txt"), "mine\n");
+  EXPECT_EQ(fs_.read_file("/o/series"),
+            "# written by umq import\n0001-um-ubd-switch-to-c.h-and-credit-the-new-author.patch\n");
+  EXPECT_NE(out.str().find("replaced 2 patch files of an earlier import in /o: 0001-um-old-subject.patch, "
+                           "0002-um-old-second.patch\n"),
+            std::string::npos)
+      << out.str();
+  // Again into the same folder: the same file, nothing stale: no flag needed.
+  EXPECT_EQ(run_cli(7, argv, env), 0) << err.str();
+}
+
 }  // namespace
 }  // namespace umq
