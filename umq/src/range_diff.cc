@@ -263,24 +263,8 @@ RangeDiff range_diff(const SeriesVersion& old_series, const SeriesVersion& new_s
   std::vector<std::optional<size_t>> old_match(no), new_match(nn);
   std::vector<int> similarity(nn, 0);
   std::vector<bool> numbered(nn, false);
-  if (options.by_number) {
-    std::vector<std::optional<unsigned>> old_number(no);
-    for (size_t i = 0; i < no; ++i) old_number[i] = patch_number(old_series.patches[i], file_name_at(old_series, i));
-    for (size_t j = 0; j < nn; ++j) {
-      const auto n = patch_number(new_series.patches[j], file_name_at(new_series, j));
-      if (!n) continue;
-      for (size_t i = 0; i < no; ++i) {
-        if (!old_match[i] && old_number[i] == n) {
-          old_match[i] = j;
-          new_match[j] = i;
-          numbered[j] = true;
-          break;
-        }
-      }
-    }
-  }
+  // 1. The same subject.
   for (size_t j = 0; j < nn; ++j) {
-    if (new_match[j]) continue;
     const std::string key = subject_key(new_series.patches[j]);
     for (size_t i = 0; i < no; ++i) {
       if (!old_match[i] && subject_key(old_series.patches[i]) == key) {
@@ -290,6 +274,7 @@ RangeDiff range_diff(const SeriesVersion& old_series, const SeriesVersion& new_s
       }
     }
   }
+  // 2. Similar diffs, the most similar first.
   std::vector<std::tuple<int, size_t, size_t>> candidates;
   for (size_t i = 0; i < no; ++i) {
     if (old_match[i]) continue;
@@ -305,6 +290,24 @@ RangeDiff range_diff(const SeriesVersion& old_series, const SeriesVersion& new_s
     old_match[i] = j;
     new_match[j] = i;
     similarity[j] = -neg;
+  }
+  // 3. With --by-number, what is left by its number (a rewrite).
+  if (options.by_number) {
+    std::vector<std::optional<unsigned>> old_number(no);
+    for (size_t i = 0; i < no; ++i) old_number[i] = patch_number(old_series.patches[i], file_name_at(old_series, i));
+    for (size_t j = 0; j < nn; ++j) {
+      if (new_match[j]) continue;
+      const auto n = patch_number(new_series.patches[j], file_name_at(new_series, j));
+      if (!n) continue;
+      for (size_t i = 0; i < no; ++i) {
+        if (!old_match[i] && old_number[i] == n) {
+          old_match[i] = j;
+          new_match[j] = i;
+          numbered[j] = true;
+          break;
+        }
+      }
+    }
   }
 
   auto closest = [](RangePair& p, const Patch& patch, const SeriesVersion& other) {
@@ -468,6 +471,9 @@ void render_message_summary(const Patch& a, const Patch& b, std::string& out) {
 
 }  // namespace
 
+constexpr std::string_view kIdsLegend =
+    "ids: patch-diff ids (a hash of the diff, line numbers and index lines aside), not commit ids";
+
 std::string render_range_diff(const RangeDiff& diff, const SeriesVersion& old_series,
                               const SeriesVersion& new_series, const RangeDiffOptions& options) {
   std::string out;
@@ -489,6 +495,10 @@ std::string render_range_diff(const RangeDiff& diff, const SeriesVersion& old_se
     return fmt::format("{:>{}}:  {}", *k + 1, width, diff_id(s.patches[*k]));
   };
   const bool summary = options.by_number || options.stat;
+  // The 7 hex digits are not commit ids: say what they are wherever one shows.
+  const bool ids_shown = !options.by_number || std::any_of(diff.pairs.begin(), diff.pairs.end(),
+                                                           [](const RangePair& p) { return p.closest.has_value(); });
+  if (ids_shown) out += std::string(kIdsLegend) + "\n";
   for (const RangePair& p : diff.pairs) {
     char op = '=';
     switch (p.kind) {

@@ -5,9 +5,11 @@
 // changed (shown as a diff of the two patches: metadata, commit message, and
 // per file the hunks without line numbers), new, or dropped.
 //
-// With RangeDiffOptions::by_number, patches with the same n of "[PATCH n/m]"
-// (else of the "NNNN-" file name) pair first: how v1 and v2 of a rewritten
-// series are compared ("v1 3/7 vs v2 3/7"). With stat, a changed pair shows
+// With RangeDiffOptions::by_number, the patches left unpaired after those two
+// rules pair by the same n of "[PATCH n/m]" (else of the "NNNN-" file name):
+// how v1 and v2 of a rewritten series are compared ("v1 3/7 vs v2 3/7"). A
+// part renumbered by an inserted patch keeps its pair by subject or content.
+// The ids printed are patch-diff ids (diff_id), not commit ids. With stat, a changed pair shows
 // a summary (files with lines added/removed on each side, commit message and
 // trailer changes) instead of the interdiff.
 #pragma once
@@ -54,7 +56,7 @@ struct RangeDiff {
 };
 
 struct RangeDiffOptions {
-  bool by_number = false;  // pair by patch number first; show numbers and both subjects
+  bool by_number = false;  // pair what is left by patch number; show numbers and both subjects
   bool stat = false;       // summary only, no interdiff
 };
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <sstream>
 
 #include "cli.h"
@@ -91,6 +93,7 @@ TEST(RangeDiff, EveryCategory) {
   EXPECT_EQ(c, diff_id(n.patches[2]));
   EXPECT_EQ(header_lines(out),
             (std::vector<std::string>{
+                "ids: patch-diff ids (a hash of the diff, line numbers and index lines aside), not commit ids",
                 "1:  " + a + " = 1:  " + a + " a: fix two",
                 "2:  " + b_old + " ! 2:  " + b_new + " B: Rename Y",
                 "3:  " + c + " ! 3:  " + c + " c: create c.c with three ints",
@@ -137,7 +140,9 @@ TEST(RangeDiff, HunkOffsetsAloneAreUnchanged) {
   const RangeDiff d = range_diff(o, n);
   ASSERT_EQ(d.pairs.size(), 1u);
   EXPECT_EQ(d.pairs[0].kind, RangePair::Kind::kUnchanged);
-  EXPECT_EQ(render_range_diff(d, o, n), "1:  " + diff_id(p1) + " = 1:  " + diff_id(p2) +
+  EXPECT_EQ(render_range_diff(d, o, n), "ids: patch-diff ids (a hash of the diff, line numbers and index lines "
+                                        "aside), not commit ids\n"
+                                        "1:  " + diff_id(p1) + " = 1:  " + diff_id(p2) +
                                             " a\nrange-diff: 1 old, 1 new: 1 unchanged, 0 changed, "
                                             "0 dropped, 0 new\n");
   EXPECT_EQ(diff_id(p1), diff_id(p2));
@@ -225,33 +230,89 @@ TEST(RangeDiff, ByNumberPairsTheSamePartOfARewrite) {
   EXPECT_EQ(d.pairs[1].kind, K::kNew);  // 2/4 was not posted in v1
   EXPECT_EQ(d.pairs[1].new_index, 1u);
   EXPECT_EQ(d.pairs[2].kind, K::kUnchanged);  // 3/4: same subject and diff
-  EXPECT_TRUE(d.pairs[2].by_number);
+  EXPECT_FALSE(d.pairs[2].by_number);          // paired by its subject first
   EXPECT_EQ(d.pairs[3].kind, K::kChanged);  // 4/4: nothing in common but the number
   EXPECT_TRUE(d.pairs[3].by_number);
   EXPECT_FALSE(d.pairs[3].by_content);
   EXPECT_EQ(d.pairs[3].similarity, 0);
 }
 
-TEST(RangeDiff, ByNumberWinsOverSubjectsThenTheOldRulesPairTheRest) {
+// The same subject, then similar content pair first; numbers only pair what
+// is left (a part renumbered by a patch inserted before it keeps its pair).
+TEST(RangeDiff, ByNumberPairsSubjectsAndContentFirstThenNumbers) {
   Rewrite r;
-  // v1 gets an unnumbered part with 2/4's subject, and its 3/4 takes the
-  // subject of v2's 4/4: the number pairs 3 with 3, the subject pairs the rest.
+  // v1 gets an unnumbered part with v2 2/4's subject, and its 3/4 takes the
+  // subject of v2's 4/4: the subjects pair them, the numbers pair 1 with 1.
   r.v1.names.push_back("extra.patch");
   r.v1.patches.push_back(parse_patch(mail("[PATCH] c: add file", "Add c.\n", c_diff()), "extra.patch"));
   r.v1.patches[1].subject = "[PATCH 3/4] e: the new way";
   const RangeDiff d = range_diff(r.v1, r.v2, {.by_number = true});
   using K = RangePair::Kind;
-  ASSERT_EQ(d.pairs.size(), 4u);
-  EXPECT_EQ(d.pairs[1].kind, K::kUnchanged);
-  EXPECT_FALSE(d.pairs[1].by_number);  // by subject
-  EXPECT_EQ(d.pairs[1].old_index, 3u);
-  EXPECT_EQ(d.pairs[1].new_index, 1u);
-  EXPECT_EQ(d.pairs[2].old_index, 1u);
-  EXPECT_EQ(d.pairs[2].new_index, 2u);
-  EXPECT_TRUE(d.pairs[2].by_number);
-  EXPECT_EQ(d.pairs[3].old_index, 2u);
-  EXPECT_EQ(d.pairs[3].new_index, 3u);
-  EXPECT_TRUE(d.pairs[3].by_number);
+  auto pair_of_old = [&](size_t i) {
+    return *std::find_if(d.pairs.begin(), d.pairs.end(), [&](const RangePair& p) { return p.old_index == i; });
+  };
+  EXPECT_EQ(pair_of_old(0).new_index, 0u);
+  EXPECT_TRUE(pair_of_old(0).by_number);
+  EXPECT_EQ(pair_of_old(1).new_index, 3u);  // by subject, not 3/4 with 3/4
+  EXPECT_FALSE(pair_of_old(1).by_number);
+  EXPECT_EQ(pair_of_old(2).kind, K::kDropped);  // 4/4: v2's 4/4 is taken, its d.c is nowhere
+  EXPECT_EQ(pair_of_old(3).new_index, 1u);
+  EXPECT_EQ(pair_of_old(3).kind, K::kUnchanged);
+  EXPECT_EQ(d.count(K::kNew), 1u);  // v2 3/4 "b: rename y": v1's is renamed "e: ..." and 3 is taken
+}
+
+// A patch inserted in the middle renames every NNNN- file after it: the
+// renamed files still pair with their old selves, by subject and by content,
+// with --by-number too; only the inserted one is new.
+TEST(RangeDiff, RenumberedFilesKeepTheirPairs) {
+  const auto p = [](const std::string& subject, const std::string& diff, const std::string& file) {
+    return parse_patch(mail(subject, "M.\n", diff), file);
+  };
+  const std::string b = modify("b.c", kB0, kB1, "@@ -1,3 +1,3 @@\n x\n-y\n+Y\n z\n");
+  const std::string d_diff = modify("d.c", kD0, kD1, "@@ -1 +1 @@\n-d\n+D\n");
+  const std::string e = modify("e.c", kE0, kE1, "@@ -1 +1 @@\n-e\n+E\n");
+  SeriesVersion o{"o", {"0001-a.patch", "0002-b.patch", "0003-d.patch"},
+                  {p("a: fix two", a_diff(), "0001-a.patch"), p("b: rename y", b, "0002-b.patch"),
+                   p("d: make it loud", d_diff, "0003-d.patch")},
+                  {}};
+  SeriesVersion n{"n", {"0001-a.patch", "0002-e.patch", "0003-b.patch", "0004-d.patch"},
+                  {p("a: fix two", a_diff(), "0001-a.patch"), p("e: inserted", e, "0002-e.patch"),
+                   p("b: rename y", b, "0003-b.patch"), p("d: make D loud", d_diff, "0004-d.patch")},
+                  {}};
+  for (const bool by_number : {false, true}) {
+    SCOPED_TRACE(by_number);
+    const RangeDiff d = range_diff(o, n, {.by_number = by_number});
+    using K = RangePair::Kind;
+    EXPECT_EQ(d.count(K::kDropped), 0u);
+    EXPECT_EQ(d.count(K::kNew), 1u);
+    EXPECT_EQ(d.count(K::kUnchanged) + d.count(K::kChanged), 3u);
+    for (const RangePair& pr : d.pairs) {
+      if (pr.kind == K::kNew) {
+        EXPECT_EQ(pr.new_index, 1u);
+      }
+      if (pr.old_index == 1u) {
+        EXPECT_EQ(pr.new_index, 2u);
+      }
+      if (pr.old_index == 2u) {
+        EXPECT_EQ(pr.new_index, 3u);
+        EXPECT_TRUE(pr.by_content);  // the subject changed, the diff did not
+      }
+    }
+  }
+  const RangeDiffOptions opts{.by_number = true, .stat = true};
+  const std::string out = render_range_diff(range_diff(o, n, opts), o, n, opts);
+  EXPECT_NE(out.find("2: b: rename y = 3: b: rename y\n"), std::string::npos) << out;
+}
+
+// What the 7 hex digits are: not commit ids.
+TEST(RangeDiff, TheIdsAreNamedForWhatTheyAre) {
+  MemoryFileSystem fs;
+  write_series(fs);
+  const SeriesVersion o = load_series_dir(fs, "/old"), n = load_series_dir(fs, "/new");
+  const std::string out = render_range_diff(range_diff(o, n), o, n);
+  EXPECT_EQ(out.substr(0, out.find('\n') + 1),
+            "ids: patch-diff ids (a hash of the diff, line numbers and index lines aside), not commit ids\n")
+      << out;
 }
 
 TEST(RangeDiff, ByNumberStatShowsBothSubjectsAndASummaryOnly) {
