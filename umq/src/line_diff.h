@@ -1,5 +1,9 @@
-// A line diff of two sequences of strings (longest common subsequence) and
-// its unified hunks: what range-diff shows between two versions of a patch.
+// A line diff of two sequences of strings and its unified hunks: what
+// range-diff shows between two versions of a patch. The edit script is
+// minimal (its unchanged lines are a longest common subsequence), found by
+// Myers' O(ND) algorithm in linear space ("An O(ND) Difference Algorithm and
+// Its Variations", 1986): time grows with the size times the number of
+// differences, so a large input with a few changes stays cheap and exact.
 #pragma once
 
 #include <string>
@@ -13,8 +17,8 @@ struct DiffLine {
   bool operator==(const DiffLine&) const = default;
 };
 
-// The edit script turning |a| into |b| (minimal when the sequences are small
-// enough for the table; past ~4M cells the middle is one replaced block).
+// The minimal edit script turning |a| into |b|; inside each changed run the
+// removals come before the additions, like diff(1).
 std::vector<DiffLine> diff_lines(const std::vector<std::string>& a,
                                  const std::vector<std::string>& b);
 
