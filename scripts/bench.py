@@ -313,15 +313,15 @@ def bench_key(b):
 
 def aa_verdict(summary):
     """(floor, where, wide): the widest distance of an A/A interval end from
-    1, the row it was seen in; wide if it exceeds FLOOR or there is no A/A."""
+    1, the row it was seen in; wide if it exceeds FLOOR, and infinite for a
+    row with other ratios but no A/A one (or one of a single round)."""
     worst, where = None, None
+    any_aa = any("a/a" in row["ratios"] for row in summary.values())
     for (cell, pin, name, size), row in summary.items():
         r = row["ratios"].get("a/a")
-        if not r:
+        if not r and not (any_aa and row["ratios"]):
             continue
-        d = max(1 - r["lo"], r["hi"] - 1)
-        if r["n"] < 2:
-            d = float("inf")
+        d = float("inf") if not r or r["n"] < 2 else max(1 - r["lo"], r["hi"] - 1)
         if worst is None or d > worst:
             worst, where = d, f"{cell} {pin} {name} {size}"
     if worst is None:
@@ -351,7 +351,7 @@ def headline(meta, summary):
     elif floor is None:
         parts.append("no A/A control in this data: the noise floor is unknown")
     elif wide:
-        shown = "no interval (n<2)" if floor == float("inf") else f"+-{floor * 100:.1f}%"
+        shown = "no A/A interval" if floor == float("inf") else f"+-{floor * 100:.1f}%"
         parts.append(f"A/A interval wider than +-{FLOOR * 100:.0f}%: {shown} at {where}; "
                      "ratios are not good to +-2%")
     else:

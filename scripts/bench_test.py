@@ -13,6 +13,7 @@ import tempfile
 import time
 import unittest
 
+sys.dont_write_bytecode = True  # no __pycache__ in scripts/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402
 
@@ -147,6 +148,15 @@ class Headline(unittest.TestCase):
         self.assertTrue(lines[0].startswith("bench: WARNING: "), lines[0])
         self.assertIn("host busy: 3 boots repeated, 1 dropped", lines[0])
         self.assertIn("QUICK mode", lines[-1])
+
+    def test_a_row_without_aa_is_wide(self):
+        s = []
+        for r in range(6):
+            s += [sample(r, "off", 1000), sample(r, "aa", 1000), sample(r, "on", 1100),
+                  sample(r, "off", 50, name="getpid"), sample(r, "on", 60, name="getpid")]
+        lines, _ = bench.render(s, [], meta())
+        self.assertTrue(lines[0].startswith("bench: WARNING: A/A interval wider than +-2%: "
+                                            "no A/A interval at up pinned getpid -"), lines[0])
 
     def test_no_aa(self):
         lines, _ = bench.render([sample(0, "on", 5), sample(0, "off", 4)], [], meta())
