@@ -1947,6 +1947,7 @@ static int hold_still(void)
 {
 	const char *s = getenv("STUB_HOLD_S");
 	int secs = s ? atoi(s) : 20, i, status;
+	FILE *console;
 	pid_t pid;
 
 	/* give the stub something to have done: maps, unmaps, a fork */
@@ -1963,10 +1964,16 @@ static int hold_still(void)
 	if (pid == 0)
 		_exit(0);
 	waitpid(pid, &status, 0);
-	printf("# STUB-HOLD ready: pid %d, holding %d s\n", getpid(), secs);
-	fflush(stdout);
+	/* straight to the console: the suite's pipe holds our stdout back */
+	console = fopen("/dev/console", "w");
+	if (!console)
+		console = stdout;
+	fprintf(console, "STUB-HOLD ready: pid %d, holding %d s\n", getpid(),
+		secs);
+	fflush(console);
 	sleep(secs);
-	printf("# STUB-HOLD done\n");
+	fprintf(console, "STUB-HOLD done\n");
+	fflush(console);
 	return 0;
 }
 
