@@ -12,7 +12,7 @@ pkgs=(
 	xz-utils kmod
 	# the tool
 	cmake ninja-build g++ libcli11-dev libfmt-dev nlohmann-json3-dev
-	libssl-dev libgtest-dev libgmock-dev patch
+	libssl-dev libgtest-dev libgmock-dev patch pkg-config libgmime-3.0-dev
 	# guests, host-kernel matrix, benchmark plot, fuzzing
 	busybox-static qemu-system-x86 gnuplot-nox clang libclang-rt-14-dev
 )

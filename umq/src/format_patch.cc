@@ -146,6 +146,90 @@ std::vector<std::string> fold_header(std::string_view line) {
   return out;
 }
 
+bool has_non_ascii(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+
+namespace {
+
+// git's needs_rfc2047_encoding().
+bool needs_encoding(std::string_view text) {
+  return has_non_ascii(text) || text.find("=?") != std::string_view::npos || text.find('\n') != std::string_view::npos;
+}
+
+// The bytes of the UTF-8 character at the start of |s| (1 for a stray byte).
+size_t char_length(std::string_view s) {
+  const auto c = static_cast<unsigned char>(s[0]);
+  const size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
+  if (n > s.size()) return 1;
+  for (size_t i = 1; i < n; ++i) {
+    if ((static_cast<unsigned char>(s[i]) >> 6) != 0x2) return 1;
+  }
+  return n;
+}
+
+// git's is_rfc2047_special(): what must be "=XX" in a Q-encoded word (of a
+// name in an address header: also everything but letters, digits and !*+-/).
+bool special(unsigned char c, bool address) {
+  if (c >= 0x80 || std::isspace(c) || c == '=' || c == '?' || c == '_') return true;
+  if (!address) return false;
+  return !(std::isalnum(c) || c == '!' || c == '*' || c == '+' || c == '-' || c == '/');
+}
+
+// git's add_rfc2047(): appends |text| to the last of |lines| as encoded words.
+void add_rfc2047(std::vector<std::string>& lines, std::string_view text, bool address) {
+  constexpr size_t kMax = 76;
+  constexpr std::string_view kOpen = "=?UTF-8?q?";
+  lines.back() += kOpen;
+  size_t line_len = lines.back().size();
+  while (!text.empty()) {
+    const size_t n = char_length(text);
+    const bool is_special = n > 1 || special(static_cast<unsigned char>(text[0]), address);
+    const size_t encoded_len = is_special ? 3 * n : 1;
+    if (line_len + encoded_len + 2 > kMax) {
+      lines.back() += "?=";
+      lines.push_back(" " + std::string(kOpen));
+      line_len = lines.back().size();
+    }
+    for (size_t i = 0; i < n; ++i) {
+      lines.back() += is_special ? fmt::format("={:02X}", static_cast<unsigned char>(text[i])) : std::string(1, text[i]);
+    }
+    line_len += encoded_len;
+    text.remove_prefix(n);
+  }
+  lines.back() += "?=";
+}
+
+}  // namespace
+
+std::vector<std::string> author_header(std::string_view author) {
+  const size_t open = author.rfind(" <");
+  if (open == std::string_view::npos || author.back() != '>' || !needs_encoding(author.substr(0, open))) {
+    return {"From: " + std::string(author)};
+  }
+  std::vector<std::string> lines{"From: "};
+  add_rfc2047(lines, author.substr(0, open), true);
+  const std::string_view address = author.substr(open + 1);  // "<...>"
+  if (lines.back().size() + 1 + address.size() > 76) {
+    lines.push_back(" " + std::string(address));
+  } else {
+    lines.back() += " " + std::string(address);
+  }
+  return lines;
+}
+
+std::vector<std::string> subject_header(std::string_view subject) {
+  size_t title = 0;
+  if (!subject.empty() && subject[0] == '[') {
+    const size_t close = subject.find("] ");
+    if (close != std::string_view::npos) title = close + 2;
+  }
+  if (!needs_encoding(subject.substr(title))) return fold_header("Subject: " + std::string(subject));
+  std::vector<std::string> lines{"Subject: " + std::string(subject.substr(0, title))};
+  add_rfc2047(lines, subject.substr(title), false);
+  return lines;
+}
+
 std::string ChangeCounts::describe() const {
   return fmt::format("{} file{}, +{} -{}", files, files == 1 ? "" : "s", insertions, deletions);
 }

@@ -38,6 +38,20 @@ std::string patch_file_name(int number, std::string_view title, std::string_view
 // wrapped at 78 columns, continuation lines indented by one space.
 std::vector<std::string> fold_header(std::string_view line);
 
+// Whether |text| has a byte past ASCII.
+bool has_non_ascii(std::string_view text);
+
+// git format-patch's "From:" header for |author| ("Name <address>"): a name
+// past ASCII (or holding "=?") as RFC 2047 Q-encoded UTF-8 words broken
+// before 76 columns, the address then on a line of its own if it does not
+// fit; else "From: " + |author| as it is.
+std::vector<std::string> author_header(std::string_view author);
+
+// git format-patch's "Subject:" header for |subject| ("[PATCH n/m] title"):
+// a title past ASCII (or holding "=?") Q-encoded the same way after the tag,
+// else the line folded (fold_header).
+std::vector<std::string> subject_header(std::string_view subject);
+
 struct ChangeCounts {
   size_t files = 0, insertions = 0, deletions = 0;
   bool operator==(const ChangeCounts&) const = default;

@@ -61,6 +61,30 @@ Patch patch_with(std::vector<std::tuple<std::string, size_t, size_t>> files) {
   return p;
 }
 
+// Non-ASCII names and titles as git format-patch (2.39) writes them: RFC 2047
+// Q-encoded words of UTF-8, broken before 76 columns, the address on a line
+// of its own when it does not fit.
+TEST(FormatPatch, EncodedHeadersLikeGit) {
+  EXPECT_EQ(author_header("José García <jose@example.org>"),
+            (std::vector<std::string>{"From: =?UTF-8?q?Jos=C3=A9=20Garc=C3=ADa?= <jose@example.org>"}));
+  EXPECT_EQ(author_header("José García de la Fuente y Martínez-Olmedo Rodríguez "
+                          "<jose.long.address@example.org>"),
+            (std::vector<std::string>{"From: =?UTF-8?q?Jos=C3=A9=20Garc=C3=ADa=20de=20la=20Fuente=20y=20Mart?=",
+                                      " =?UTF-8?q?=C3=ADnez-Olmedo=20Rodr=C3=ADguez?=",
+                                      " <jose.long.address@example.org>"}));
+  EXPECT_EQ(author_header("Cong Wang <cwang@multikernel.io>"),
+            (std::vector<std::string>{"From: Cong Wang <cwang@multikernel.io>"}));
+  EXPECT_EQ(subject_header("[PATCH] a: add b, as José asked"),
+            (std::vector<std::string>{"Subject: [PATCH] =?UTF-8?q?a:=20add=20b,=20as=20Jos=C3=A9=20asked?="}));
+  std::string e40;
+  for (int i = 0; i < 40; ++i) e40 += "é";
+  const auto folded = subject_header("[PATCH] x: " + e40);
+  ASSERT_GE(folded.size(), 4u);
+  EXPECT_EQ(folded[0], "Subject: [PATCH] =?UTF-8?q?x:=20=C3=A9=C3=A9=C3=A9=C3=A9=C3=A9=C3=A9=C3=A9?=");
+  EXPECT_EQ(folded[1], " =?UTF-8?q?=C3=A9=C3=A9=C3=A9=C3=A9=C3=A9=C3=A9=C3=A9=C3=A9=C3=A9=C3=A9?=");
+  EXPECT_EQ(subject_header("[PATCH 1/2] um: plain"), fold_header("Subject: [PATCH 1/2] um: plain"));
+}
+
 TEST(FormatPatch, Diffstat) {
   // The diffstat of the seeds' patch 1/7, as git wrote it.
   const Patch p = patch_with({{"arch/um/include/shared/skas/mm_id.h", 1, 0},

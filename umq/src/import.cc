@@ -148,7 +148,7 @@ class Builder {
     info_.subject = normalize_subject(subject->text);
     if (k == b.size()) return not_a_patch();
 
-    if (m_.format == MailFormat::kFormatPatch && !m_.obfuscated && m_.removed.empty()) {
+    if (m_.format == MailFormat::kFormatPatch && !m_.obfuscated && m_.removed.empty() && m_.decoded.empty()) {
       return pass_through();
     }
     author();
@@ -159,6 +159,7 @@ class Builder {
     }
     assemble(i, k);
     for (const std::string& r : m_.removed) info_.changed.push_back("removed " + r);
+    for (const std::string& r : m_.decoded) info_.changed.push_back(r);
     return Built::kPatch;
   }
 
@@ -322,10 +323,18 @@ class Builder {
     }
 
     d_.add(std::string(kFormatPatchFrom), m_.first_line);
-    d_.add("From: " + author_, author_src_);
+    for (std::string& l : author_header(author_)) d_.add(std::move(l), author_src_);
     if (!date_.empty()) d_.add("Date: " + date_, date_src_);
-    for (std::string& l : fold_header("Subject: " + info_.subject)) {
+    for (std::string& l : subject_header(info_.subject)) {
       d_.add(std::move(l), in_subject_ ? in_subject_->line : m_.subject->line);
+    }
+    // Like git: a commit message (subject or body) past ASCII says its charset.
+    bool non_ascii = has_non_ascii(info_.subject);
+    for (const MailLine& l : message) non_ascii = non_ascii || has_non_ascii(l.text);
+    if (non_ascii) {
+      d_.add("MIME-Version: 1.0", 0);
+      d_.add("Content-Type: text/plain; charset=UTF-8", 0);
+      d_.add("Content-Transfer-Encoding: 8bit", 0);
     }
     d_.add("", 0);
     size_t last_paragraph = 0;

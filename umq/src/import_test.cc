@@ -3,11 +3,15 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
 #include <algorithm>
 #include <sstream>
 
 #include "cli.h"
+#include "file_system.h"
 #include "memory_file_system.h"
+#include "process_runner.h"
 #include "test_queue.h"
 
 namespace umq {
@@ -453,6 +457,187 @@ TEST_F(ImportTest, OutputFolderWithOtherPatchFilesIsRefusedUnlessReplacing) {
       << out.str();
   // Again into the same folder: the same file, nothing stale: no flag needed.
   EXPECT_EQ(run_cli(7, argv, env), 0) << err.str();
+}
+
+// --- MIME: what mailers send (quoted-printable, base64, multipart, encoded words)
+
+// Quoted-printable as a mailer writes it: "=", bytes past ASCII and a
+// line's trailing blank encoded, lines soft-broken ("=" at the end) before 76.
+std::string qp_encode(const std::string& text) {
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    const std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    std::string enc;
+    for (size_t i = 0; i < line.size(); ++i) {
+      const unsigned char c = static_cast<unsigned char>(line[i]);
+      const bool last = i + 1 == line.size();
+      std::string piece = (c == '=' || c >= 0x80 || ((c == ' ' || c == '\t') && last))
+                              ? fmt::format("={:02X}", c)
+                              : std::string(1, static_cast<char>(c));
+      if (enc.size() + piece.size() > 75) {
+        out += enc + "=\n";
+        enc.clear();
+      }
+      enc += piece;
+    }
+    out += enc + "\n";
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  return out;
+}
+
+std::string b64_encode(const std::string& data) {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out, line;
+  for (size_t i = 0; i < data.size(); i += 3) {
+    unsigned v = static_cast<unsigned>(static_cast<unsigned char>(data[i])) << 16;
+    if (i + 1 < data.size()) v |= static_cast<unsigned>(static_cast<unsigned char>(data[i + 1])) << 8;
+    if (i + 2 < data.size()) v |= static_cast<unsigned char>(data[i + 2]);
+    line += kAlphabet[(v >> 18) & 63];
+    line += kAlphabet[(v >> 12) & 63];
+    line += i + 1 < data.size() ? kAlphabet[(v >> 6) & 63] : '=';
+    line += i + 2 < data.size() ? kAlphabet[v & 63] : '=';
+    if (line.size() >= 76) {
+      out += line + "\n";
+      line.clear();
+    }
+  }
+  return out + (line.empty() ? "" : line + "\n");
+}
+
+// The clean patch's headers and body apart.
+std::string body_of(const std::string& clean) { return clean.substr(clean.find("\n\n") + 2); }
+
+const char kJose[] = "José García <jose@example.org>";
+const char kJoseAsGitWritesIt[] = "From: =?UTF-8?q?Jos=C3=A9=20Garc=C3=ADa?= <jose@example.org>";
+
+// What git format-patch writes for the same commit by José.
+std::string ubd_patch_by_jose() {
+  std::string clean = ubd_patch();
+  const size_t from = clean.find("From: Cong Wang <cwang@multikernel.io>\n");
+  return clean.replace(from, 39, std::string(kJoseAsGitWritesIt) + "\n");
+}
+
+std::string qp_mail() {
+  return "From jose@example.org Fri Jun 19 20:22:18 2026\n"
+         "From: =?UTF-8?q?Jos=C3=A9_Garc=C3=ADa?= <jose@example.org>\n"
+         "Date: Fri, 19 Jun 2026 20:22:18 -0700\n"
+         "Subject: =?UTF-8?b?" + b64_encode("[PATCH 1/2] um: ubd: switch to c.h").substr(0, 48) + "?=\n"
+         " =?UTF-8?q?_and_credit_the_new_author?=\n"
+         "MIME-Version: 1.0\n"
+         "Content-Type: text/plain; charset=UTF-8\n"
+         "Content-Transfer-Encoding: quoted-printable\n"
+         "\n" + qp_encode(body_of(ubd_patch()));
+}
+
+TEST_F(ImportTest, QuotedPrintableMailWithEncodedWords) {
+  const std::string mail = qp_mail();
+  ASSERT_NE(mail.find("=20\n"), std::string::npos);  // the blank context lines are encoded
+  fs_.add_file("/in/qp.mbox", mail);
+  const ImportReport r = import({"/in/qp.mbox"});
+  ASSERT_EQ(r.imported, 1u) << dump(r);
+  const ImportedPatch& p = r.patches[0];
+  EXPECT_EQ(p.author, kJose);
+  EXPECT_EQ(p.subject, "[PATCH 1/2] um: ubd: switch to c.h and credit the new author");
+  EXPECT_EQ(fs_.read_file("/out/" + p.output), ubd_patch_by_jose());
+  EXPECT_TRUE(has(p.changed, "decoded the quoted-printable text/plain part (line 10)")) << dump(r);
+  EXPECT_TRUE(has(p.verified, "postimage " + short_id(kUbd1) + " matches")) << dump(r);
+}
+
+// git format-patch --attach: the message in a text/plain part, the diff in a
+// base64 text/x-patch attachment, and a signature part that is left out.
+TEST_F(ImportTest, MultipartWithABase64PatchAttachment) {
+  const std::string clean = ubd_patch();
+  const std::string body = body_of(clean);
+  const size_t diff = body.find("diff --git");
+  const std::string mail =
+      "From: Cong Wang <cwang@multikernel.io>\n"
+      "Date: Fri, 19 Jun 2026 20:22:18 -0700\n"
+      "Subject: [PATCH 1/2] um: ubd: switch to c.h and credit the new author\n"
+      "MIME-Version: 1.0\n"
+      "Content-Type: multipart/mixed; boundary=\"------------2.43.0\"\n"
+      "\n"
+      "This is a multi-part message in MIME format.\n"
+      "--------------2.43.0\n"
+      "Content-Type: text/plain; charset=UTF-8; format=fixed\n"
+      "Content-Transfer-Encoding: 8bit\n"
+      "\n" + body.substr(0, diff) + "\n"
+      "--------------2.43.0\n"
+      "Content-Type: text/x-patch; name=\"0001-um-ubd.patch\"\n"
+      "Content-Transfer-Encoding: base64\n"
+      "Content-Disposition: attachment; filename=\"0001-um-ubd.patch\"\n"
+      "\n" + b64_encode(body.substr(diff)) + "\n"
+      "--------------2.43.0\n"
+      "Content-Type: application/pgp-signature; name=\"signature.asc\"\n"
+      "\n"
+      "-----BEGIN PGP SIGNATURE-----\nabc\n-----END PGP SIGNATURE-----\n"
+      "--------------2.43.0--\n";
+  fs_.add_file("/in/attach.eml", mail);
+  const ImportReport r = import({"/in/attach.eml"});
+  ASSERT_EQ(r.imported, 1u) << dump(r);
+  const ImportedPatch& p = r.patches[0];
+  EXPECT_EQ(fs_.read_file("/out/" + p.output), clean);
+  EXPECT_TRUE(has(p.changed, fmt::format("decoded the base64 text/x-patch part (line {})",
+                                         line_of(mail, "Content-Disposition: attachment") + 2)))
+      << dump(r);
+  EXPECT_TRUE(has(p.changed, "left out a application/pgp-signature part (line ")) << dump(r);
+  EXPECT_TRUE(has(p.verified, "postimage " + short_id(kUbd1) + " matches")) << dump(r);
+}
+
+// Errors inside a quoted-printable body name the input line.
+TEST_F(ImportTest, ErrorsInADecodedBodyNameTheInputLine) {
+  std::string body = body_of(ubd_patch());
+  body.replace(body.find(" static int x8;\n \n"), 15, "?static int x8;");  // not a hunk line
+  const std::string mail = "From: Cong Wang <cwang@multikernel.io>\nSubject: [PATCH] x\n"
+                           "Content-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: quoted-printable\n\n" +
+                           qp_encode(body);
+  fs_.add_file("/in/bad.eml", mail);
+  const ImportReport r = import({"/in/bad.eml"});
+  ASSERT_EQ(r.failed, 1u) << dump(r);
+  EXPECT_TRUE(has(r.patches[0].errors, fmt::format("/in/bad.eml:{}:", line_of(mail, "?static int x8;"))))
+      << dump(r);
+}
+
+// The imported QP mail goes through git am with José as its author.
+TEST(ImportMime, GitAmTakesTheDecodedPatch) {
+  RealProcessRunner runner;
+  if (runner.run({"git", "--version"}, "").exit_code != 0) GTEST_SKIP() << "no git";
+  char tmpl[] = "/tmp/umq-mime-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string tmp = tmpl;
+  struct Cleanup {
+    RealProcessRunner& runner;
+    std::string dir;
+    ~Cleanup() { runner.run({"rm", "-rf", dir}, ""); }
+  } cleanup{runner, tmp};
+  RealFileSystem fs;
+  fs.write_file(tmp + "/qp.mbox", qp_mail(), 0644);
+  const std::string repo = tmp + "/repo";
+  fs.make_dirs(repo + "/drivers");
+  fs.write_file(repo + "/drivers/ubd.c", kUbd0, 0644);
+  ImportOptions o;
+  o.inputs = {tmp + "/qp.mbox"};
+  o.output_dir = tmp + "/out";
+  o.base_tree = repo;
+  const ImportReport r = import_mails(fs, o);
+  ASSERT_EQ(r.imported, 1u) << dump(r);
+  auto git = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"git", "-c", "user.name=umq test", "-c", "user.email=umq@example.org",
+                               "-c", "commit.gpgsign=false"});
+    const ProcessResult res = runner.run(args, repo);
+    EXPECT_EQ(res.exit_code, 0) << res.out << res.err;
+    return res.out;
+  };
+  git({"init", "-q"});
+  git({"add", "."});
+  git({"commit", "-qm", "base"});
+  git({"am", "-q", o.output_dir + "/" + r.patches[0].output});
+  EXPECT_EQ(git({"log", "-1", "--format=%an <%ae>|%s"}),
+            std::string(kJose) + "|um: ubd: switch to c.h and credit the new author\n");
+  EXPECT_EQ(git({"rev-parse", "HEAD:drivers/ubd.c"}).substr(0, 12), short_id(kUbd1));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "address.h"
 #include "lines.h"
+#include "mime.h"
 
 namespace umq {
 namespace {
@@ -149,22 +150,26 @@ class Reader {
         fail(i, "bad mail header line " + quote_line(l) + " (no blank line after the headers?)");
       }
     }
+    const size_t headers_begin = envelope ? begin + 1 : begin;
     if (i < end) ++i;  // the blank line
+    std::string content_type, transfer_encoding;
     for (const Header& h : headers) {
       if (h.key == "from" && !mail.from) mail.from = h.value;
       if (h.key == "date" && !mail.date) mail.date = h.value;
       if (h.key == "subject" && !mail.subject) mail.subject = h.value;
-      if (h.key == "content-type" && lower(h.value.text).find("multipart/") != std::string::npos) {
-        fail(static_cast<size_t>(h.value.line - 1),
-             "MIME multipart message: not supported (save the patch part as text first)");
-      }
-      if (h.key == "content-transfer-encoding") {
-        const std::string cte = lower(h.value.text);
-        if (cte != "7bit" && cte != "8bit" && cte != "binary") {
-          fail(static_cast<size_t>(h.value.line - 1),
-               "Content-Transfer-Encoding \"" + h.value.text + "\" is not supported (only 7bit/8bit)");
-        }
-      }
+      if (h.key == "content-type") content_type = h.value.text;
+      if (h.key == "content-transfer-encoding") transfer_encoding = h.value.text;
+    }
+    // "=?UTF-8?q?Jos=C3=A9?=" -> "José", as git mailinfo does.
+    if (mail.from) mail.from->text = decode_header_words(mail.from->text);
+    if (mail.subject) mail.subject->text = decode_header_words(mail.subject->text);
+    if (needs_mime_decoding(content_type, transfer_encoding)) {
+      std::string text;
+      for (size_t k = headers_begin; k < end; ++k) text += lines_[k] + "\n";
+      DecodedBody decoded = decode_mime_body(text, static_cast<int>(headers_begin + 1), file_);
+      mail.body = std::move(decoded.lines);
+      mail.decoded = std::move(decoded.notes);
+      i = end;
     }
     for (; i < end; ++i) {
       std::string text = lines_[i];

@@ -4,7 +4,10 @@
 // (an mbox whose "From " line is "From <sha> Mon Sep 17 00:00:00 2001").
 // Reading splits a file into messages, takes their headers, and strips what
 // the archive added (footer, list footer, scrubbed-attachment stubs), noting
-// each removal with its line. Malformed input throws ParseError FILE:LINE.
+// each removal with its line. MIME bodies (quoted-printable, base64,
+// multipart, other charsets) are decoded and encoded words in From: and
+// Subject: turned into UTF-8 (mime.h). Malformed input throws ParseError
+// FILE:LINE.
 #pragma once
 
 #include <optional>
@@ -38,6 +41,10 @@ struct Mail {
   std::optional<MailLine> from, date, subject;
   std::vector<MailLine> body;
   std::vector<std::string> removed;  // "the archive footer (line 139)", ...
+  // What MIME decoding did ("decoded the quoted-printable text/plain part
+  // (line 9)", "left out a text/html part (line 40)"); the body is then the
+  // decoded text, not the input's bytes.
+  std::vector<std::string> decoded;
   std::vector<ScrubbedAttachment> scrubbed;
   std::string raw;  // the message's exact text
 };

@@ -134,7 +134,7 @@ TEST(Mail, Errors) {
     FAIL();
   } catch (const ParseError& e) {
     EXPECT_EQ(std::string(e.what()),
-              "m.mbox:3: MIME multipart message: not supported (save the patch part as text first)");
+              "m.mbox:3: MIME message without a text part (no part found: is the boundary right?)");
   }
   EXPECT_THROW(read_mails("\n\n", "e.txt"), ParseError);
 }
