@@ -67,16 +67,16 @@ latency_line() {
 	local ms
 	ms=$(sed -n 's/^[# ]*kill latency: *\([0-9][0-9]*\) ms.*/\1/p' "$tap" 2>/dev/null)
 	if [ -z "$ms" ]; then
-		echo "not measured (no \"kill latency\" line in the suite's output)"
+		echo "SIGALRM kill latency not measured (no \"kill latency\" line in the suite's output)"
 		return
 	fi
 	local n first min max
 	n=$(wc -l <<<"$ms") first=$(head -1 <<<"$ms")
 	min=$(sort -n <<<"$ms" | head -1) max=$(sort -n <<<"$ms" | tail -1)
 	if [ "$n" = 1 ]; then
-		echo "$first ms (SIGALRM-blocking stub, killed by the kernel)"
+		echo "SIGALRM kill latency $first ms (a stub blocking SIGALRM, killed by the kernel)"
 	else
-		echo "$first ms for the first attacker; $n kills in all, $min..$max ms"
+		echo "SIGALRM kill latency $first ms (one attacker); $n kills in all, $min..$max ms"
 	fi
 }
 
