@@ -25,7 +25,8 @@
  *    (scripts/run-cell.sh), and the cases that panic an unfixed kernel
  *    run in a boot of their own (selftests/um/guest/cases).
  * A case whose forgery the kernel never acted on says so and skips.
- * The forging processes run as uid 65534.
+ * The forging processes run as uid 65534. STUB_FORGE_DEBUG=1 prints each
+ * race attempt, and the state of a forger that neither ends nor dies.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -62,10 +63,13 @@ struct report {
 	volatile long restarts;	/* batches it played the stub for */
 	volatile long last_ret;
 	volatile long deadline_ns;	/* of a race */
+	volatile long enough;		/* the parent has seen enough: stop */
+	volatile long overwrites;	/* fds flipped under the kernel's feet */
 	char why[600];
 };
 
 static const struct stub_gadget *G;
+static int debug;
 static struct frame F;
 static struct fake FK;		/* static: touched, never faults */
 static struct report *R;
@@ -176,6 +180,14 @@ static int wait_bounded(pid_t pid, int *status, long ms)
 		if (r < 0)
 			return -1;
 		usleep(2000);
+	}
+	if (debug) {
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "grep State /proc/%d/status; cat /proc/%d/stat",
+			 pid, pid);
+		if (system(cmd) < 0)
+			perror("system");
 	}
 	kill(pid, SIGKILL);
 	/* it may not die: a thread stuck in the kernel */
@@ -290,6 +302,7 @@ FIXTURE_SETUP(forge)
 	ASSERT_EQ(0, stub_gadget_find(&self->g))
 		TH_LOG("no stub page with a syscall gadget: not SECCOMP userspace?");
 	G = &self->g;
+	debug = getenv("STUB_FORGE_DEBUG") != NULL;
 	calibrate_tsc();
 	ASSERT_EQ(0, frame_capture(G, &F))
 		TH_LOG("the signal frame of a trap is not where struct stub_data puts it");
@@ -1100,15 +1113,22 @@ TEST_F(forge, err_for_a_batch_with_an_in_range_length_gets_the_process_killed)
  * bad value from the moment it wakes the kernel, for a random number of
  * rounds (so that some attempts stop between the kernel's first and its
  * second read), then leaves the good value. Children are restarted when
- * the kernel kills them, until the time is up.
+ * the kernel kills them, until the time is up or the kernel has both
+ * killed a few and handled some. The kernel read a bad value iff it
+ * killed a forger or let something stray through: a race with neither
+ * never got going (the forger and the kernel never ran at once: a busy
+ * host) and skips.
  */
-#define RACE_MS 1500
+#define RACE_MS 3000		/* at most; less once conclusive */
+#define RACE_KILLS 3		/* conclusive: this many kills ... */
+#define RACE_DONE 50		/* ... and this many handled reports */
 
 struct flip {
 	unsigned off;		/* in the data pages */
 	int size;		/* 2, 4 or 8 */
 	uint64_t good, bad;
-	unsigned long stop;	/* rounds of flipping in this attempt */
+	unsigned long stop_tsc;	/* flip until then in this attempt */
+	int stopped;
 };
 
 static void flip_store(const struct flip *fl, uint64_t v)
@@ -1125,16 +1145,35 @@ static void flip_field(const struct stub_gadget *g, void *arg,
 {
 	struct flip *fl = arg;
 
-	if (i < fl->stop)
+	if (!fl->stopped && __rdtsc() < fl->stop_tsc) {
 		flip_store(fl, (i & 1) ? fl->bad : fl->good);
-	else if (i == fl->stop)
+	} else if (!fl->stopped) {
 		flip_store(fl, fl->good);
+		fl->stopped = 1;
+	}
+}
+
+/*
+ * Flip for a random time from 1 us to 2 ms, about as many attempts in
+ * each octave: the kernel's wake-up takes from microseconds (SMP, busy)
+ * to hundreds of them (its host thread asleep), and the window between
+ * its two reads is a few nanoseconds wide.
+ */
+static void flip_arm(struct flip *fl, unsigned long max_us)
+{
+	unsigned long us = 1UL << (fake_rand() % 12);
+
+	us += fake_rand() % us;
+	if (us > max_us)
+		us = max_us;
+	fl->stopped = 0;
+	fl->stop_tsc = __rdtsc() + us * tsc_per_us;
 }
 
 struct race {
 	void (*build)(struct race *);	/* FK for one attempt, fl.good set */
 	struct flip fl;
-	unsigned long max_stop;	/* flip up to this many rounds */
+	unsigned long max_us;	/* flip up to this long */
 	int sigtrap;		/* the report is a SIGTRAP: a guest signal */
 };
 
@@ -1167,16 +1206,19 @@ static void race_child(void *arg)
 	if (rc->sigtrap)
 		on_sigtrap_nodefer();
 	become_nobody();
-	while (now_ns() < R->deadline_ns) {
+	while (now_ns() < R->deadline_ns && !R->enough) {
 		enum fake_result r;
 
 		if (frame_capture(G, &F))
 			_exit(CHILD_LAYOUT);
 		rc->build(rc);
-		rc->fl.stop = 1 + fake_rand() % rc->max_stop;
 		R->attempts++;
+		flip_arm(&rc->fl, rc->max_us);
 		r = fire(200000, flip_field, &rc->fl);
 		race_settle(rc);
+		if (debug)
+			fprintf(stderr, "# attempt %ld: %d, futex %u signal %d rw %d\n", R->attempts, r,
+				SD32(G, SD_FUTEX), SD32(G, SD_SIGNAL), SD16(G, SD_RESTART_WAIT));
 		if (r == FAKE_TICKED) {
 			R->ticked++;
 			continue;
@@ -1200,13 +1242,15 @@ static void race_child(void *arg)
 
 struct race_result {
 	long attempts, done, ticked, noact, kills, children, logged, other;
+	long overwrites;
 	int leak, stuck;
 	char why[700];
 	char bystander[160];
 	int bystander_ok;
 };
 
-static struct race_result run_race(struct race *rc, long ms)
+/* Forgers (@child) one after the other until the race is conclusive. */
+static struct race_result run_race(void (*child)(void *), void *arg, long ms)
 {
 	struct race_result rr = { 0 };
 	struct bystander b;
@@ -1217,7 +1261,8 @@ static struct race_result run_race(struct race *rc, long ms)
 	bystander_start(&b);
 	usleep(20000);
 	deadline = now_ns() + ms * 1000000L;
-	while (now_ns() < deadline && !rr.leak && !rr.stuck) {
+	while (now_ns() < deadline && !rr.leak && !rr.stuck &&
+	       !(rr.kills >= RACE_KILLS && rr.done >= RACE_DONE)) {
 		int status;
 		pid_t pid;
 
@@ -1225,11 +1270,25 @@ static struct race_result run_race(struct race *rc, long ms)
 		R->deadline_ns = deadline;
 		pid = fork();
 		if (pid == 0) {
-			race_child(rc);
+			child(arg);
 			_exit(99);
 		}
 		rr.children++;
-		if (wait_bounded(pid, &status, ms + 5000)) {
+		/* tell it when it has done enough */
+		for (;;) {
+			pid_t r = waitpid(pid, &status, WNOHANG);
+
+			if (r != 0)
+				break;
+			if (rr.kills >= RACE_KILLS && rr.done + R->done >= RACE_DONE)
+				R->enough = 1;
+			if (now_ns() > deadline + 5000000000L) {
+				status = -1;
+				break;
+			}
+			usleep(2000);
+		}
+		if (status == -1 && wait_bounded(pid, &status, 1)) {
 			rr.stuck = 1;
 			snprintf(rr.why, sizeof(rr.why), "forger %d neither ended nor was killed", pid);
 		} else if (WIFSIGNALED(status) &&
@@ -1248,6 +1307,7 @@ static struct race_result run_race(struct race *rc, long ms)
 		rr.done += R->done;
 		rr.ticked += R->ticked;
 		rr.noact += R->noact;
+		rr.overwrites += R->overwrites;
 	}
 	rr.bystander_ok = bystander_stop(&b, rr.bystander, sizeof(rr.bystander)) == 0;
 	for (i = 0; i < nkilled; i++)
@@ -1255,27 +1315,41 @@ static struct race_result run_race(struct race *rc, long ms)
 	return rr;
 }
 
+static void log_race(struct __test_metadata *_metadata,
+		     const struct race_result *rr)
+{
+	TH_LOG("%ld attempts in %ld processes: %ld handled, %ld killed (%ld of the first %ld logged), %ld ticks, %ld never acted on, %ld other; %s%s%s",
+	       rr->attempts, rr->children, rr->done, rr->kills, rr->logged,
+	       rr->kills < 16 ? rr->kills : 16, rr->ticked, rr->noact, rr->other,
+	       rr->bystander, rr->why[0] ? "; " : "", rr->why);
+}
+
+/* What every race must show */
+static void check_race(struct __test_metadata *_metadata,
+		       const struct race_result *rr)
+{
+	EXPECT_FALSE(rr->leak) TH_LOG("the kernel wrote where it may not: %s", rr->why);
+	EXPECT_FALSE(rr->stuck);
+	EXPECT_TRUE(rr->bystander_ok);
+	EXPECT_EQ(0, rr->other);
+	if (rr->kills)
+		EXPECT_LT(0, rr->logged) TH_LOG("killed %ld times, never a \"bad stub data\" log line", rr->kills);
+}
+
 static void expect_race(struct __test_metadata *_metadata, struct race *rc)
 {
-	struct race_result rr = run_race(rc, RACE_MS);
+	struct race_result rr = run_race(race_child, rc, RACE_MS);
 
-	TH_LOG("%ld attempts in %ld processes: %ld handled, %ld killed (%ld of the first %ld logged), %ld ticks, %ld never acted on, %ld other; %s%s%s",
-	       rr.attempts, rr.children, rr.done, rr.kills, rr.logged,
-	       rr.kills < 16 ? rr.kills : 16, rr.ticked, rr.noact, rr.other,
-	       rr.bystander, rr.why[0] ? "; " : "", rr.why);
-	EXPECT_FALSE(rr.leak) TH_LOG("the kernel wrote where it may not: %s", rr.why);
-	EXPECT_FALSE(rr.stuck);
-	EXPECT_TRUE(rr.bystander_ok);
-	EXPECT_EQ(0, rr.other);
-	if (rr.kills)
-		EXPECT_LT(0, rr.logged) TH_LOG("killed %ld times, never a \"bad stub data\" log line", rr.kills);
-	if (!rr.leak && !rr.stuck && !rr.done && !rr.kills)
-		SKIP(return, "the kernel never acted on a forged report (%ld attempts)", rr.attempts);
+	log_race(_metadata, &rr);
+	check_race(_metadata, &rr);
+	if (!rr.leak && !rr.stuck && !rr.kills)
+		SKIP(return, "the kernel never read a bad value in %ld attempts (%ld handled): the race never got going",
+		     rr.attempts, rr.done);
 }
 
 TEST_F_TIMEOUT(forge, race_mctx_offset_flipped_while_the_kernel_reads_it, 30)
 {
-	struct race rc = { .build = race_getpid, .max_stop = 4000,
+	struct race rc = { .build = race_getpid, .max_us = 2000,
 			   .fl = { .off = SD_MCTX_OFFSET, .size = 2, .bad = 0xffff } };
 
 	rc.fl.good = F.mctx;
@@ -1284,7 +1358,7 @@ TEST_F_TIMEOUT(forge, race_mctx_offset_flipped_while_the_kernel_reads_it, 30)
 
 TEST_F_TIMEOUT(forge, race_si_offset_flipped_while_the_kernel_reads_it, 30)
 {
-	struct race rc = { .build = race_getpid, .max_stop = 4000,
+	struct race rc = { .build = race_getpid, .max_us = 2000,
 			   .fl = { .off = SD_SI_OFFSET, .size = 2, .bad = 0xffff } };
 
 	rc.fl.good = F.si;
@@ -1293,7 +1367,7 @@ TEST_F_TIMEOUT(forge, race_si_offset_flipped_while_the_kernel_reads_it, 30)
 
 TEST_F_TIMEOUT(forge, race_signal_flipped_while_the_kernel_reads_it, 30)
 {
-	struct race rc = { .build = race_getpid, .max_stop = 4000,
+	struct race rc = { .build = race_getpid, .max_us = 2000,
 			   .fl = { .off = SD_SIGNAL, .size = 4, .good = SIGSYS, .bad = 99 } };
 
 	expect_race(_metadata, &rc);
@@ -1301,7 +1375,7 @@ TEST_F_TIMEOUT(forge, race_signal_flipped_while_the_kernel_reads_it, 30)
 
 TEST_F_TIMEOUT(forge, race_restart_wait_flipped_while_the_kernel_handles_a_report, 30)
 {
-	struct race rc = { .build = race_getpid, .max_stop = 4000,
+	struct race rc = { .build = race_getpid, .max_us = 2000,
 			   .fl = { .off = SD_RESTART_WAIT, .size = 2, .good = 0, .bad = 1 } };
 
 	expect_race(_metadata, &rc);
@@ -1320,7 +1394,7 @@ static void race_ext_build(struct race *rc)
 
 TEST_F_TIMEOUT(forge, race_fp_extended_size_flipped_while_the_kernel_handles_a_report, 30)
 {
-	struct race rc = { .build = race_ext_build, .max_stop = 20000,
+	struct race rc = { .build = race_ext_build, .max_us = 2000,
 			   .fl = { .size = 4 } };
 
 	need_xstate(_metadata);
@@ -1344,7 +1418,7 @@ static void race_sigtrap_build(struct race *rc)
 
 TEST_F_TIMEOUT(forge, race_err_flipped_at_a_faked_sigtrap, 30)
 {
-	struct race rc = { .build = race_sigtrap_build, .max_stop = 4000, .sigtrap = 1,
+	struct race rc = { .build = race_sigtrap_build, .max_us = 2000, .sigtrap = 1,
 			   .fl = { .off = SD_ERR, .size = 8, .bad = (uint64_t)-EFAULT } };
 
 	expect_race(_metadata, &rc);
@@ -1372,8 +1446,11 @@ static void flip_fd(const struct stub_gadget *g, void *arg, unsigned long i)
 	while (ff->k + 1 < SD_NSYSCALLS &&
 	       SD32(g, SD_SYSCALL_DATA + (ff->k + 1) * SD_SC_SIZE + 32) == 1)
 		ff->k++;
-	if (SD32(g, SD_SYSCALL_DATA + ff->k * SD_SC_SIZE + 32) == 1)
+	if (SD32(g, SD_SYSCALL_DATA + ff->k * SD_SC_SIZE + 32) == 1 &&
+	    SD32(g, SD_SYSCALL_DATA + ff->k * SD_SC_SIZE + 24) != 0x40000000) {
 		SD32(g, SD_SYSCALL_DATA + ff->k * SD_SC_SIZE + 24) = 0x40000000;
+		R->overwrites++;
+	}
 }
 
 static void fd_race_child(void *arg)
@@ -1382,7 +1459,7 @@ static void fd_race_child(void *arg)
 	struct batch_play bp = { .flip = flip_fd, .flip_arg = &ff };
 
 	become_nobody();
-	while (now_ns() < R->deadline_ns) {
+	while (now_ns() < R->deadline_ns && !R->enough) {
 		enum fake_result r;
 		uint64_t addr;
 
@@ -1414,60 +1491,15 @@ static void fd_race_child(void *arg)
 
 TEST_F_TIMEOUT(forge, race_fd_of_a_queued_host_mmap_flipped_while_the_kernel_queues_more, 30)
 {
-	struct race_result rr = { 0 };
-	struct bystander b;
-	long deadline;
-	pid_t killed[16];
-	int nkilled = 0, i;
+	struct race_result rr = run_race(fd_race_child, NULL, RACE_MS);
 
-	bystander_start(&b);
-	usleep(20000);
-	deadline = now_ns() + RACE_MS * 1000000L;
-	while (now_ns() < deadline && !rr.leak && !rr.stuck) {
-		int status;
-		pid_t pid;
-
-		memset((void *)R, 0, sizeof(*R));
-		R->deadline_ns = deadline;
-		pid = fork();
-		if (pid == 0) {
-			fd_race_child(NULL);
-			_exit(99);
-		}
-		rr.children++;
-		if (wait_bounded(pid, &status, RACE_MS + 5000)) {
-			rr.stuck = 1;
-		} else if (WIFSIGNALED(status) &&
-			   (WTERMSIG(status) == SIGSEGV || WTERMSIG(status) == SIGKILL)) {
-			rr.kills++;
-			if (nkilled < 16)
-				killed[nkilled++] = pid;
-		} else if (WIFEXITED(status) && WEXITSTATUS(status) == CHILD_LEAK) {
-			rr.leak = 1;
-			snprintf(rr.why, sizeof(rr.why), "%s", R->why);
-		} else if (!WIFEXITED(status) || WEXITSTATUS(status) != CHILD_DONE) {
-			rr.other++;
-			snprintf(rr.why, sizeof(rr.why), "forger ended with status %#x", status);
-		}
-		rr.attempts += R->attempts;
-		rr.done += R->done;
-		rr.ticked += R->ticked;
-		rr.noact += R->noact;
-	}
-	rr.bystander_ok = bystander_stop(&b, rr.bystander, sizeof(rr.bystander)) == 0;
-	for (i = 0; i < nkilled; i++)
-		rr.logged += klog_line(killed[i], "bad stub data: ") != NULL;
-	TH_LOG("%ld faked populates in %ld processes: %ld handled, %ld killed (%ld logged), %ld ticks, %ld never acted on; %s%s%s",
-	       rr.attempts, rr.children, rr.done, rr.kills, rr.logged,
-	       rr.ticked, rr.noact, rr.bystander, rr.why[0] ? "; " : "", rr.why);
-	EXPECT_FALSE(rr.leak);
-	EXPECT_FALSE(rr.stuck);
-	EXPECT_TRUE(rr.bystander_ok);
-	EXPECT_EQ(0, rr.other);
-	if (rr.kills)
-		EXPECT_LT(0, rr.logged);
-	if (!rr.leak && !rr.stuck && !rr.done && !rr.kills)
-		SKIP(return, "the kernel never acted on a forged report");
+	log_race(_metadata, &rr);
+	TH_LOG("%ld queued entries had their fd flipped before the kernel was done",
+	       rr.overwrites);
+	check_race(_metadata, &rr);
+	if (!rr.leak && !rr.stuck && !rr.kills && !rr.overwrites)
+		SKIP(return, "the kernel queued no host mmap() in syscall_data while the forger ran (%ld attempts)",
+		     rr.attempts);
 }
 
 TEST_HARNESS_MAIN

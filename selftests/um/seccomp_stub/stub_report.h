@@ -264,6 +264,13 @@ static inline void fake_build(struct fake *fk, const struct stub_gadget *g,
 	static const int argreg[6] = { REG_RDI, REG_RSI, REG_RDX, REG_R10,
 				       REG_R8, REG_R9 };
 
+	/*
+	 * The kernel may build a guest signal frame on the landing stack: it
+	 * must be mapped on the host already, or the host mmap() queued for
+	 * it is one that nobody runs (the stub never resumes) and the page
+	 * faults for ever.
+	 */
+	memset(fake_land_stack, 0, sizeof(fake_land_stack));
 	memcpy(live, (void *)g->data, SD_SIZE);
 	for (i = 0; i < SD_SIZE; i += 8)
 		*(uint64_t *)(fk->img + i) = fake_rand();
