@@ -227,8 +227,11 @@ if [ -n "$inspect" ]; then
 fi
 
 # --- boot, and wait for the guest to hold still ----------------------------
+# In a PID namespace of its own: a kernel that signals pid -1 (a stub's
+# pid after it died, unchecked) reaches only its own processes.
 rm -f "$log"
-"$here/boot.sh" --timeout "$timeout" --cpus "$cpus" "$kernel" "$root" "$log" \
+unshare --pid --fork --kill-child "$here/boot.sh" --timeout "$timeout" \
+	--cpus "$cpus" "$kernel" "$root" "$log" \
 	umltest=suite SUITE_PROGS=stub_attack SUITE_ARGS=hold STUB_HOLD_S=$hold \
 	STUB_HARDEN="$harden" "${kargs[@]}" &
 boot=$!
