@@ -122,13 +122,38 @@ if want matrix; then
 	stage matrix
 	for cell in smp-on up-on smp-off up-off; do
 		cpus=1; [ "${cell%-*}" = smp ] && cpus=2
+		# the data-page programs have cells of their own, below
 		"$here/scripts/run-cell.sh" "$cell" "$WORK/build/$cell/linux" "$WORK/guest" "$RESULTS" \
-			--cpus $cpus --harden "${cell#*-}"
+			--cpus $cpus --harden "${cell#*-}" --progs "stub_attack stub_regress"
 		if [ "${cell#*-}" = off ]; then
 			"$here/scripts/run-cell.sh" "$cell-wedge" "$WORK/build/$cell/linux" "$WORK/guest" \
 				"$RESULTS" --cpus $cpus --harden off --test wedge --timeout 20
 		fi
 	done
+	# The stub data pages as hostile input (issue 14): stub_forge, one
+	# boot per case (a case that panics an unfixed kernel takes no other
+	# case down; a boot takes about a second), in every cell; the
+	# data-page fuzzer's smoke (stub_dpfuzz; make fuzz runs 10,000
+	# iterations a cell). No stale host mapping (issue 15): stub_stale,
+	# with the option on only (with it off that is upstream behaviour).
+	forge_boots=$("$WORK/selftests/stub_forge" -l 2>&1 | awk 'NR > 3 && NF { print "stub_forge:" $NF }')
+	stale_boots=$("$WORK/selftests/stub_stale" -l 2>&1 | awk 'NR > 3 && NF { print "stub_stale:" $NF }')
+	: "${DPFUZZ_SEED:=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}"
+	echo "matrix: stub_dpfuzz seed $DPFUZZ_SEED (replay: DPFUZZ_SEED=$DPFUZZ_SEED)" >&2
+	for cell in smp-on up-on smp-off up-off; do
+		cpus=1; [ "${cell%-*}" = smp ] && cpus=2
+		"$here/scripts/run-cell.sh" "$cell-forge" "$WORK/build/$cell/linux" "$WORK/guest" \
+			"$RESULTS" --cpus $cpus --harden "${cell#*-}" --timeout 60 --boots "$forge_boots"
+		if [ "${cell#*-}" = on ]; then
+			"$here/scripts/run-cell.sh" "$cell-stale" "$WORK/build/$cell/linux" "$WORK/guest" \
+				"$RESULTS" --cpus $cpus --harden on --timeout 90 --boots "$stale_boots"
+		fi
+		"$here/scripts/run-cell.sh" "$cell-dpfuzz" "$WORK/build/$cell/linux" "$WORK/guest" \
+			"$RESULTS" --cpus $cpus --harden "${cell#*-}" --test dpfuzz --timeout 120 \
+			--kernel-arg DPFUZZ_SEED="$DPFUZZ_SEED" --kernel-arg DPFUZZ_ITERATIONS=2000
+	done
+	# ---- host-side fd check of the stub threads (scripts/check-stub-fds.sh):
+	# ---- its colleague wires it in here, one cell per kernel cell.
 	# No false kill with the host's cores oversubscribed 4 times, and a
 	# stall bound ten times tighter than the default.
 	"$here/scripts/run-cell.sh" smp-on-loaded "$WORK/build/smp-on/linux" "$WORK/guest" \

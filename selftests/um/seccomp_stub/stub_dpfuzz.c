@@ -687,6 +687,7 @@ int main(int argc, char **argv)
 	if (sh == MAP_FAILED)
 		return 1;
 	memset((void *)sh, 0, sizeof(*sh));
+	klog_pace(5);
 	start_bystanders();
 
 	for (i = first; i < iters;) {
@@ -714,6 +715,7 @@ int main(int argc, char **argv)
 		} else if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGKILL ||
 						   WTERMSIG(status) == SIGSEGV)) {
 			sh->kills++;
+			kill_noted();
 			if (nkilled < 16)
 				pids_killed[nkilled++] = pid;
 			if (sh->in_good) {

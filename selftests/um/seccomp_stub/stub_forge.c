@@ -208,6 +208,7 @@ static struct outcome run_forger(void (*child)(void *), void *arg, long ms)
 	pid_t pid;
 
 	memset((void *)R, 0, sizeof(*R));
+	klog_pace(8);
 	bystander_start(&b);
 	usleep(20000);
 	pid = fork();
@@ -221,6 +222,7 @@ static struct outcome run_forger(void (*child)(void *), void *arg, long ms)
 	} else if (WIFSIGNALED(o.status)) {
 		o.killed = WTERMSIG(o.status) == SIGSEGV ||
 			   WTERMSIG(o.status) == SIGKILL;
+		kill_noted();
 		o.code = -WTERMSIG(o.status);
 	} else {
 		o.code = WEXITSTATUS(o.status);
@@ -1258,6 +1260,7 @@ static struct race_result run_race(void (*child)(void *), void *arg, long ms)
 	pid_t killed[16];
 	int nkilled = 0, i;
 
+	klog_pace(5);
 	bystander_start(&b);
 	usleep(20000);
 	deadline = now_ns() + ms * 1000000L;
@@ -1294,6 +1297,7 @@ static struct race_result run_race(void (*child)(void *), void *arg, long ms)
 		} else if (WIFSIGNALED(status) &&
 			   (WTERMSIG(status) == SIGSEGV || WTERMSIG(status) == SIGKILL)) {
 			rr.kills++;
+			kill_noted();
 			if (nkilled < 16)
 				killed[nkilled++] = pid;
 		} else if (WIFEXITED(status) && WEXITSTATUS(status) == CHILD_LEAK) {

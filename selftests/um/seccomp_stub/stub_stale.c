@@ -65,7 +65,9 @@ struct seen {
 	volatile long passes;		/* full reads of the range */
 	volatile long passes_after;	/* ... begun after the unmap returned */
 	volatile long first_bad_us;	/* after the unmap, -1: none */
-	volatile long bad_pages;	/* pages with a byte not our own */
+	volatile long bad_pages;	/* page reads with a byte not our own */
+	volatile long bad_distinct;	/* distinct pages so */
+	volatile unsigned long bad_map[RANGE_PAGES / 64];
 	volatile long tag_pages[NTAGS];	/* of which showing a filler's pattern */
 	volatile long faulted;		/* the reader got SIGSEGV: mapping gone */
 	volatile long fault_us;		/* when, after the unmap */
@@ -299,6 +301,10 @@ static int check_page(const volatile uint64_t *p, unsigned long pg, long us)
 	if (!bad)
 		return 0;
 	S->bad_pages++;
+	if (!(S->bad_map[pg / 64] & (1UL << (pg % 64)))) {
+		S->bad_map[pg / 64] |= 1UL << (pg % 64);
+		S->bad_distinct++;
+	}
 	if (which >= 0)
 		S->tag_pages[which]++;
 	if (S->first_bad_us < 0) {
@@ -439,14 +445,12 @@ FIXTURE_TEARDOWN(stale)
 
 static void report_seen(struct __test_metadata *_metadata, const char *what)
 {
-	TH_LOG("%s: %ld passes, %ld after the unmap; last clean pass %ld us after it; %s%ld us; %ld pages not ours (%ld anonymous memory, %ld pipe buffers, %ld page cache)%s%s%s; fillers: %ld rounds, %ld bad",
-	       what, S->passes, S->passes_after, S->stale_us,
+	TH_LOG("%s: %ld passes over the range, %ld after the unmap; %s%ld us; %ld of its %d pages held bytes not its own (%ld page reads: %ld anonymous memory, %ld pipe buffers, %ld page cache); fillers: %ld rounds, %ld bad",
+	       what, S->passes, S->passes_after,
 	       S->faulted ? "faulted after " : "no fault in ",
 	       S->faulted ? S->fault_us : since_unmap_us(),
-	       S->bad_pages, S->tag_pages[0], S->tag_pages[1], S->tag_pages[2],
-	       S->first_bad_us >= 0 ? "; first after " : "",
-	       S->first_bad_us >= 0 ? "" : "",
-	       S->example[0] ? S->example : "",
+	       S->bad_distinct, RANGE_PAGES, S->bad_pages,
+	       S->tag_pages[0], S->tag_pages[1], S->tag_pages[2],
 	       S->fill_rounds, S->fill_bad);
 }
 
@@ -487,7 +491,7 @@ TEST_F_TIMEOUT(stale, a_faked_munmap_leaves_nothing_of_others_readable, 60)
 		     S->fill_rounds);
 	EXPECT_EQ(0, S->bad_pages)
 		TH_LOG("%ld pages read through the old mapping held bytes not the forger's own",
-		       S->bad_pages);
+		       S->bad_distinct);
 }
 
 /* --- SMP: a sibling thread unmaps what the reader reads ----------------- */
@@ -695,6 +699,8 @@ TEST_F_TIMEOUT(stale, a_thread_never_reads_what_a_sibling_unmapped_on_another_vc
 		pid_t pid;
 
 		S->passes = S->passes_after = S->bad_pages = S->faulted = 0;
+		S->bad_distinct = 0;
+		memset((void *)S->bad_map, 0, sizeof(S->bad_map));
 		S->unmap_ns = S->started_ns = 0;
 		S->acted = S->raced = 0;
 		S->stale_us = 0;
