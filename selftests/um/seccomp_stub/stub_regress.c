@@ -2,13 +2,18 @@
 /*
  * No-regression cases for UML's SECCOMP userspace with stub validation:
  * ordinary memory management, fork and exec, threads and a shell keep
- * working, and the kernel refuses nothing and kills nothing meanwhile.
+ * working, a permission taken away is gone when the call returns (also
+ * for a sibling thread on another vCPU), the kernel names the stub it
+ * runs at boot, and it refuses nothing and kills nothing meanwhile.
  * Run the last case after the others: it reads the kernel log.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,6 +176,171 @@ TEST(a_busybox_shell_pipeline_runs)
 	ASSERT_EQ(6878, atoi(buf)) TH_LOG("wc said '%s'", buf);
 }
 
+/* --- a revoked permission is revoked when the call returns ------------ */
+
+static __thread sigjmp_buf fault_env;
+static __thread volatile int in_probe;
+
+static void probe_fault(int sig)
+{
+	if (in_probe)
+		siglongjmp(fault_env, 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_faults(void)
+{
+	struct sigaction sa = { .sa_handler = probe_fault };
+
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+/* Write @val at @p; 1 if it faulted */
+static int write_faults(volatile char *p, char val)
+{
+	int faulted = 1;
+
+	in_probe = 1;
+	if (sigsetjmp(fault_env, 1) == 0) {
+		*p = val;
+		faulted = 0;
+	}
+	in_probe = 0;
+	return faulted;
+}
+
+static int read_faults(volatile char *p)
+{
+	int faulted = 1;
+
+	in_probe = 1;
+	if (sigsetjmp(fault_env, 1) == 0) {
+		(void)*p;
+		faulted = 0;
+	}
+	in_probe = 0;
+	return faulted;
+}
+
+/*
+ * The kernel has the stub change the host mapping; with the option an
+ * executor thread does, and a change that takes a permission away must be
+ * done before the call returns. Write after mprotect(PROT_READ), read
+ * after mprotect(PROT_NONE) and after munmap(): each must fault at once.
+ */
+TEST(a_permission_the_kernel_took_away_is_gone_when_the_call_returns)
+{
+	int i;
+
+	catch_faults();
+	for (i = 0; i < 200; i++) {
+		size_t len = (1 + i % 8) * PAGE;
+		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		ASSERT_NE(MAP_FAILED, p);
+		memset(p, 0x3c, len);
+		ASSERT_EQ(0, mprotect(p, len, PROT_READ));
+		ASSERT_TRUE(write_faults(p + len - PAGE, 1))
+			TH_LOG("round %d: a write after mprotect(PROT_READ) went through", i);
+		ASSERT_EQ(0x3c, p[len - PAGE]);
+		ASSERT_EQ(0, mprotect(p, len, PROT_NONE));
+		ASSERT_TRUE(read_faults(p))
+			TH_LOG("round %d: a read after mprotect(PROT_NONE) went through", i);
+		ASSERT_EQ(0, mprotect(p, len, PROT_READ | PROT_WRITE));
+		ASSERT_FALSE(write_faults(p, 2));
+		ASSERT_EQ(0, munmap(p, len));
+		ASSERT_TRUE(read_faults(p + len - PAGE))
+			TH_LOG("round %d: a read after munmap() went through", i);
+	}
+}
+
+struct sibling {
+	volatile char *page;
+	volatile int returned;	/* mprotect() has returned */
+	volatile int started;
+	volatile long writes, late_writes;
+	volatile int faulted;
+	int cpu;
+};
+
+/* Write the page in a loop; a write made after it saw "returned" is late */
+static void *sibling_writer(void *arg)
+{
+	struct sibling *s = arg;
+	cpu_set_t set;
+	long n = 0;
+
+	CPU_ZERO(&set);
+	CPU_SET(s->cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	in_probe = 1;
+	if (sigsetjmp(fault_env, 1)) {
+		in_probe = 0;
+		s->faulted = 1;
+		return NULL;
+	}
+	for (;;) {
+		int after = s->returned;
+
+		s->page[0] = (char)++n;
+		s->writes = n;
+		s->started = 1;
+		if (after) {
+			s->late_writes++;
+			if (s->late_writes > 1000)
+				break;
+		}
+	}
+	in_probe = 0;
+	return NULL;
+}
+
+/*
+ * SMP: a sibling thread of the same process writes the page on the other
+ * vCPU while this one takes write away. Once mprotect() returned, no
+ * write of the sibling's may go through.
+ */
+TEST(a_sibling_thread_loses_write_access_when_mprotect_returns)
+{
+	int round, cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	long late = 0;
+
+	if (cpus < 2)
+		SKIP(return, "needs SMP (ncpus >= 2)");
+	catch_faults();
+	for (round = 0; round < 50; round++) {
+		struct sibling s = { .cpu = 1 };
+		cpu_set_t set;
+		pthread_t t;
+
+		s.page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		ASSERT_NE(MAP_FAILED, s.page);
+		CPU_ZERO(&set);
+		CPU_SET(0, &set);
+		sched_setaffinity(0, sizeof(set), &set);
+		ASSERT_EQ(0, pthread_create(&t, NULL, sibling_writer, &s));
+		while (!s.started)
+			sched_yield();
+		ASSERT_EQ(0, mprotect((void *)s.page, PAGE, PROT_READ));
+		s.returned = 1;
+		ASSERT_EQ(0, pthread_join(t, NULL));
+		if (s.late_writes)
+			TH_LOG("round %d: %ld writes before, %ld after mprotect() returned, %s",
+			       round, s.writes - s.late_writes, s.late_writes,
+			       s.faulted ? "then it faulted" : "and it never faulted");
+		late += s.late_writes;
+		EXPECT_TRUE(s.faulted);
+		munmap((void *)s.page, PAGE);
+	}
+	EXPECT_EQ(0, late);
+}
+
+/* --- the boot line ------------------------------------------------------ */
+
 /*
  * Kernel log records (from /dev/kmsg) after sequence number @after that
  * contain @what; the first one goes to @line. Returns the last sequence
@@ -214,6 +384,34 @@ static void __attribute__((constructor)) note_kmsg_start(void)
 	int found;
 
 	kmsg_start = kmsg_scan(-1, "\n", line, sizeof(line), &found);
+}
+
+/*
+ * The kernel says at boot which stub it runs: "uml-stub: seccomp
+ * userspace, hardened stub: on", or "... off (seccomp_harden=off)"; no line
+ * when the option is not built in (pristine).
+ */
+TEST(the_boot_line_names_the_stub)
+{
+	char line[512] = "";
+	int on, off, any;
+
+	kmsg_scan(-1, "uml-stub: seccomp userspace, hardened stub: on", line,
+		  sizeof(line), &on);
+	kmsg_scan(-1, "uml-stub: seccomp userspace, hardened stub: off (seccomp_harden=off)",
+		  line, sizeof(line), &off);
+	kmsg_scan(-1, "hardened stub", line, sizeof(line), &any);
+	TH_LOG("STUB_HARDEN=%s; %d \"on\" lines, %d \"off\" lines, %d in all%s%s",
+	       getenv("STUB_HARDEN") ? getenv("STUB_HARDEN") : "(unset)",
+	       on, off, any, any ? ", the first: " : "", line);
+	if (getenv("STUB_HARDEN") && strcmp(getenv("STUB_HARDEN"), "on") == 0) {
+		EXPECT_EQ(1, on);
+		EXPECT_EQ(1, any);
+		return;
+	}
+	EXPECT_EQ(0, on);
+	EXPECT_EQ(off, any);	/* the off line, once, or nothing */
+	EXPECT_GE(1, off);
 }
 
 TEST(no_call_was_refused_and_no_stub_killed_meanwhile)
