@@ -546,12 +546,12 @@ int run_cli(int argc, const char* const* argv, CliEnv& env) {
   status->add_flag("--json", o.json, "machine-readable output");
   app.add_subcommand("verify", "check every patch's blob ids against the tree, writing nothing");
   auto* apply = app.add_subcommand("apply", "apply the series (all or nothing)");
-  apply->add_option("--upto", o.upto, "stop when patches 1..N are applied");
+  apply->add_option("--upto", o.upto, "stop when patches 1..N are applied")->type_name("N");
   apply->add_option("--fuzz", o.fuzz, "allow ignoring up to N context lines at hunk edges (0 to 3, default 0)")
       ->type_name("N")
       ->check(CLI::Range(0, 3).description(""));
   auto* unapply = app.add_subcommand("unapply", "remove applied patches (all or nothing)");
-  unapply->add_option("--downto", o.downto, "stop when only patches 1..N remain (default 0)");
+  unapply->add_option("--downto", o.downto, "stop when only patches 1..N remain (default 0)")->type_name("N");
   unapply->add_option("--fuzz", o.fuzz, "allow ignoring up to N context lines at hunk edges (0 to 3, default 0)")
       ->type_name("N")
       ->check(CLI::Range(0, 3).description(""));
