@@ -169,10 +169,10 @@ def descendants(root, proc="/proc"):
 class Pinner:
     """Keeps every thread below a process on one CPU: counts the threads
     seen and the ones it had to move. The root and the processes named in
-    SKIP (the shell and the `timeout` that start UML, which only wait) are
+    SKIP (the shell, `timeout` and `taskset` that start UML) are
     left alone."""
 
-    SKIP = ("boot.sh", "timeout")
+    SKIP = ("boot.sh", "timeout", "taskset")  # taskset: before it pins itself and execs UML
 
     def __init__(self, cpu, proc="/proc"):
         self.cpu, self.proc = cpu, proc
