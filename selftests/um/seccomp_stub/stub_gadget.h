@@ -120,7 +120,7 @@ static uintptr_t gadget_find_in_page(uintptr_t page)
  * happens to hold the three bytes is not taken for the code). A read-only
  * page right above the data pages is the batch page (option on).
  */
-static int stub_gadget_find(struct stub_gadget *g)
+static inline int stub_gadget_find(struct stub_gadget *g)
 {
 	static const uintptr_t tops[] = {
 		0x800000000000UL,	/* 47-bit user space */

@@ -23,9 +23,10 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
+#include "stub_gadget.h"
 #include "kselftest_harness.h"
 
-#define PAGE 4096UL
+#define PAGE GADGET_PAGE
 
 static const size_t sizes[] = { 4096, 16384, 65536, 262144, 1048576 };
 
@@ -341,37 +342,32 @@ TEST(a_sibling_thread_loses_write_access_when_mprotect_returns)
 
 /* --- the boot line ------------------------------------------------------ */
 
+struct kmsg_match {
+	const char *what;
+	char *line;
+	size_t size;
+	int found;
+};
+
+static void kmsg_match_one(const char *msg, void *ctx)
+{
+	struct kmsg_match *m = ctx;
+
+	if (strstr(msg, m->what) && !m->found++)
+		snprintf(m->line, m->size, "%s", msg);
+}
+
 /*
- * Kernel log records (from /dev/kmsg) after sequence number @after that
- * contain @what; the first one goes to @line. Returns the last sequence
- * number seen.
+ * Kernel log records after sequence number @after that contain @what;
+ * the first one goes to @line. Returns the last sequence number seen.
  */
 static long long kmsg_scan(long long after, const char *what, char *line,
 			   size_t size, int *found)
 {
-	char rec[2048];
-	long long seq = after;
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-	ssize_t n;
+	struct kmsg_match m = { what, line, size, 0 };
+	long long seq = stub_kmsg_each(after, kmsg_match_one, &m);
 
-	*found = 0;
-	if (fd < 0)
-		return -1;
-	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
-		long long s;
-		char *msg;
-
-		if (n < 0)
-			continue;	/* records were overwritten: go on */
-		rec[n] = '\0';
-		if (sscanf(rec, "%*d,%lld", &s) != 1)
-			continue;
-		seq = s;
-		msg = strchr(rec, ';');
-		if (s > after && msg && strstr(msg, what) && !(*found)++)
-			snprintf(line, size, "%s", msg + 1);
-	}
-	close(fd);
+	*found = m.found;
 	return seq;
 }
 
