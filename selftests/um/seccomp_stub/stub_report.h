@@ -196,7 +196,8 @@ static inline int frame_capture(const struct stub_gadget *g, struct frame *f)
  * Where the kernel may write, from the values it was given (and checked):
  * the 19 general registers at mctx, fpsz bytes of FP state at fp; the
  * control fields of the first page the kernel owns (syscall_data_len,
- * restart_wait, futex, signal, arch_data); err only back to 0.
+ * restart_wait, futex, signal, arch_data) and syscall_data (its batch of
+ * host calls for this mm); err only back to 0.
  */
 struct fake {
 	unsigned si, mctx, fp;	/* where the forged frame is */
@@ -210,7 +211,7 @@ struct fake {
 	int relax_regs;		/* a guest signal was delivered: rip, rsp,
 				 * rdi, rsi, rdx, rax and flags are the
 				 * kernel's */
-	int any_syscall_data;	/* the kernel queues a batch there */
+	long batches;		/* batches the kernel asked the forger to run */
 };
 
 /* A page-fault-free place to land if a tick makes the stub return into
@@ -310,7 +311,7 @@ static inline void fake_build(struct fake *fk, const struct stub_gadget *g,
 	fk->check_ret = 0;
 	fk->real_si = f->si;
 	fk->relax_regs = 0;
-	fk->any_syscall_data = 0;
+	fk->batches = 0;
 	memset(fk->snap, 0, sizeof(fk->snap));
 }
 
@@ -355,9 +356,91 @@ enum fake_result {
 };
 
 /*
+ * The kernel asks the stub to run its batch (restart_wait set, futex word
+ * back to FUTEX_IN_CHILD) before it is done with a report: run it as the
+ * stub would (with @run; the fds come over the stub's socket) and report
+ * back. Upstream's stub filter allows these calls from the stub page.
+ */
+static inline int fake_take_fds(const struct stub_gadget *g, int *fds, int max)
+{
+	char byte;
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * 16)];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = ctl.buf,
+			      .msg_controllen = sizeof(ctl.buf) };
+	int nfd = 0, i;
+
+	while (stub_call6(g, SYS_recvmsg, 0, (long)&msg, MSG_DONTWAIT, 0, 0, 0) > 0) {
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+		if (c && c->cmsg_type == SCM_RIGHTS) {
+			int n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+			for (i = 0; i < n; i++) {
+				int fd = ((int *)CMSG_DATA(c))[i];
+
+				if (nfd < max)
+					fds[nfd++] = fd;
+				else
+					stub_call6(g, SYS_close, fd, 0, 0, 0, 0, 0);
+			}
+		}
+		msg.msg_controllen = sizeof(ctl.buf);
+	}
+	return nfd;
+}
+
+static inline void fake_close_fds(const struct stub_gadget *g, int *fds, int n)
+{
+	while (n > 0)
+		stub_call6(g, SYS_close, fds[--n], 0, 0, 0, 0, 0);
+}
+
+/* Report the batch back as the stub does, with @err and @len */
+static inline void fake_answer_batch(const struct stub_gadget *g, long err,
+				     int len)
+{
+	SD64(g, SD_ERR) = err;
+	SD32(g, SD_LEN) = len;
+	SD16(g, SD_RESTART_WAIT) = 0;
+	SD32(g, SD_SIGNAL) = SIGSYS;
+	fake_fire(g);
+}
+
+static inline void fake_play_batch(const struct stub_gadget *g, int run)
+{
+	int fds[16], nfd = fake_take_fds(g, fds, 16), i;
+	int len = SD32(g, SD_LEN);
+	long err = 0;
+
+	for (i = 0; run && i < len && i < SD_NSYSCALLS && !err; i++) {
+		unsigned e = SD_SYSCALL_DATA + i * SD_SC_SIZE;
+		uint64_t addr = SD64(g, e), length = SD64(g, e + 8);
+		uint64_t offset = SD64(g, e + 16);
+		uint32_t fd = SD32(g, e + 24), prot = SD32(g, e + 28);
+
+		if (SD32(g, e + 32) == 1)	/* STUB_SYSCALL_MMAP */
+			err = stub_call6(g, SYS_mmap, addr, length, prot,
+					 MAP_SHARED | MAP_FIXED,
+					 fd < (uint32_t)nfd ? fds[fd] : -1, offset);
+		else if (SD32(g, e + 32) == 2)	/* STUB_SYSCALL_MUNMAP */
+			err = stub_call6(g, SYS_munmap, addr, length, 0, 0, 0, 0);
+		if (err == (long)addr)
+			err = 0;
+	}
+	fake_close_fds(g, fds, nfd);
+	fake_answer_batch(g, 0, 0);
+}
+
+/*
  * Wait up to @timeout_us for the kernel to be done with the faked report,
  * calling @flip(arg, i) in the loop (a race), then take a snapshot of both
- * pages. Call it right after fake_fire(), with the stack touched.
+ * pages. A batch the kernel asks for meanwhile is run (fake_play_batch).
+ * Call it right after fake_fire(), with the stack touched.
  */
 static inline enum fake_result fake_wait(struct fake *fk,
 					 const struct stub_gadget *g,
@@ -367,18 +450,33 @@ static inline enum fake_result fake_wait(struct fake *fk,
 {
 	unsigned long end = __rdtsc() + timeout_us * tsc_per_us, i = 0;
 
-	while (SD32(g, SD_FUTEX) != FUTEX_IN_CHILD_) {
-		if (flip)
-			flip(g, arg, i++);
-		else
-			__asm__ volatile("pause");
-		if (__rdtsc() > end)
-			return FAKE_TIMEOUT;
+	for (;;) {
+		while (SD32(g, SD_FUTEX) != FUTEX_IN_CHILD_) {
+			if (flip)
+				flip(g, arg, i++);
+			else
+				__asm__ volatile("pause");
+			if (__rdtsc() > end)
+				return FAKE_TIMEOUT;
+		}
+		if (!SD16(g, SD_RESTART_WAIT) || fk->batches > 8)
+			break;
+		fk->batches++;
+		fake_play_batch(g, 1);
 	}
 	memcpy(fk->snap, (void *)g->data, SD_SIZE);
-	/* a real frame (a tick) at its place: the host wrote the stack */
-	if (*(uint32_t *)(fk->snap + SD_SIGSTACK + fk->real_si) == SIGALRM)
+	/*
+	 * A real trap came in between (a tick, a fault): the host wrote a
+	 * frame at its place, siginfo first. The kernel never writes there.
+	 */
+	if (IM32(fk->snap, SD_SIGSTACK + fk->real_si) !=
+	    IM32(fk->img, SD_SIGSTACK + fk->real_si))
 		return FAKE_TICKED;
+	if (fk->batches) {
+		/* what we wrote answering them is ours */
+		memcpy(fk->img + SD_ERR, fk->snap + SD_ERR, 8);
+		memcpy(fk->img + SD_SIGNAL, fk->snap + SD_SIGNAL, 4);
+	}
 	return FAKE_DONE;
 }
 
@@ -393,7 +491,8 @@ static inline int fake_may_write(const struct fake *fk, unsigned off)
 		return 1;
 	if (off >= SD_ARCH && off < SD_ARCH_END)
 		return 1;
-	if (fk->any_syscall_data && off >= SD_SYSCALL_DATA &&
+	/* the kernel's batch of host mmap()/munmap() calls for this mm */
+	if (off >= SD_SYSCALL_DATA &&
 	    off < SD_SYSCALL_DATA + SD_NSYSCALLS * SD_SC_SIZE)
 		return 1;
 	if (off >= SD_SIGSTACK + fk->mctx &&

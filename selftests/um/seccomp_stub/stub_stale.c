@@ -43,6 +43,14 @@
 #include "stub_report.h"
 #include "kselftest_harness.h"
 
+/* SKIP, unless an expectation failed already (SKIP would hide it) */
+#define SKIP_CLEAN(statement, fmt, ...) do { \
+	if (_metadata->exit_code == KSFT_PASS) \
+		SKIP(statement, fmt, ##__VA_ARGS__); \
+	else \
+		statement; \
+} while (0)
+
 #define PAGE GADGET_PAGE
 #define RANGE_PAGES 512			/* 2 MiB */
 #define RANGE (RANGE_PAGES * PAGE)
@@ -385,22 +393,12 @@ static void __attribute__((noreturn)) forger(long read_ms)
 		if (frame_capture(&G_, &Fr))
 			_exit(FORGER_LAYOUT);
 		fake_build_here(&Fk, &G_, &Fr, SYS_munmap, args);
-		Fk.any_syscall_data = 1;
 		fake_touch_stack(65536);
 		if (sigsetjmp(fake_land_env, 1))
 			continue;	/* a tick: the report was not ours */
 		fake_write(&Fk, &G_);
 		fake_fire(&G_);
 		r = fake_wait(&Fk, &G_, 2000000, NULL, NULL);
-		/* with the option on a batch may come back to us: run nothing */
-		while (r == FAKE_DONE && SD16(&G_, SD_RESTART_WAIT)) {
-			SD16(&G_, SD_RESTART_WAIT) = 0;
-			SD64(&G_, SD_ERR) = 0;
-			SD32(&G_, SD_LEN) = 0;
-			SD32(&G_, SD_SIGNAL) = SIGSYS;
-			fake_fire(&G_);
-			r = fake_wait(&Fk, &G_, 2000000, NULL, NULL);
-		}
 		S->unmap_ns = now_ns();
 		if (r == FAKE_TIMEOUT)
 			_exit(FORGER_NOACT);
@@ -484,10 +482,10 @@ TEST_F_TIMEOUT(stale, a_faked_munmap_leaves_nothing_of_others_readable, 60)
 		return;
 	}
 	if (!S->acted)
-		SKIP(return, "the kernel never did the forged munmap() (exit %d)",
-		     WEXITSTATUS(status));
+		SKIP_CLEAN(return, "the kernel never did the forged munmap() (exit %d)",
+			   WEXITSTATUS(status));
 	if (S->fill_rounds < 2)
-		SKIP(return, "the fillers did not run while the forger read (%ld rounds)",
+		SKIP_CLEAN(return, "the fillers did not run while the forger read (%ld rounds)",
 		     S->fill_rounds);
 	EXPECT_EQ(0, S->bad_pages)
 		TH_LOG("%ld pages read through the old mapping held bytes not the forger's own",
@@ -512,9 +510,11 @@ static const unsigned long chunk_pages = 16, nchunks = RANGE_PAGES / 16;
  * and frees the pages right after, within microseconds. A clean read of
  * it this much later is a read through a host mapping the kernel has
  * revoked, of frames it has freed (a real kernel shoots the TLB down
- * before munmap() returns).
+ * before munmap() returns). The margin leaves room for a shootdown that
+ * waits for the reader to be kicked into the kernel on a busy host; the
+ * unfixed kernels were seen at 7 to 25 ms (the reader's next tick).
  */
-#define REVOKED_MARGIN_US 10000
+#define REVOKED_MARGIN_US 5000
 
 struct smp_run {
 	volatile uint64_t *p;
@@ -693,7 +693,7 @@ TEST_F_TIMEOUT(stale, a_thread_never_reads_what_a_sibling_unmapped_on_another_vc
 	start_fillers(&self->f, 1);
 	usleep(100000);
 	rounds0 = S->fill_rounds;
-	end = now_ns() + 3000000000L;
+	end = now_ns() + 5000000000L;
 	while (now_ns() < end) {
 		int status;
 		pid_t pid;
@@ -749,8 +749,8 @@ TEST_F_TIMEOUT(stale, a_thread_never_reads_what_a_sibling_unmapped_on_another_vc
 	EXPECT_GE(REVOKED_MARGIN_US, stale_gone_us)
 		TH_LOG("the reader read a chunk %ld ms after its munmap() had taken it out of /proc/PID/maps: it ran with a mapping the kernel had revoked",
 		       stale_gone_us / 1000);
-	if (!races)
-		SKIP(return, "the reader never ran while its sibling unmapped (%ld runs)", runs);
+	if (!races && !stale_gone_us)
+		SKIP_CLEAN(return, "the reader never ran while its sibling unmapped (%ld runs)", runs);
 }
 
 TEST_HARNESS_MAIN
