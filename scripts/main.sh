@@ -14,24 +14,29 @@ cd "$here"
 umq=$here/build/umq/umq
 frag=$here/Kconfig.fragments
 start=$(date +%s)
+# A step that fails says which one it was; its own error is just above.
+step=
+trap 'rc=$?; [ $rc = 0 ] || [ -z "$step" ] || echo "make: FAILED (exit $rc) at step: $step" >&2' EXIT
+say() { step=$1; echo "== $1" >&2; }
 
-echo "== base tree" >&2
+say "base tree"
 pristine=$(scripts/fetch-base.sh)
-echo "== series" >&2
+say "series"
 tree=$(scripts/prepare-tree.sh "$umq" "$pristine" "$WORK/tree")
-echo "== kernels" >&2
+say "kernels (logs: $WORK/build/{smp-on,up-on}/build.log)"
 smp=$(scripts/build-kernel.sh "$tree" "$WORK/build/smp-on" "$frag/base.config" "$frag/smp.config" "$frag/harden-on.config")
 up=$(scripts/build-kernel.sh "$tree" "$WORK/build/up-on" "$frag/base.config" "$frag/up.config" "$frag/harden-on.config")
-echo "== guest" >&2
+say "guest"
 make -s -C selftests/um/seccomp_stub TREE="$pristine" OUTPUT="$WORK/selftests"
 scripts/make-guest-root.sh "$WORK/guest" "$WORK"/selftests/stub_* >/dev/null
-echo "== boot (SMP, ncpus=2, seccomp=on, seccomp_harden=on)" >&2
+say "boot (SMP, ncpus=2, seccomp=on, seccomp_harden=on)"
 out=$RESULTS/main
 rm -rf "$out"
 scripts/run-cell.sh smp-on "$WORK/build/smp-on/linux" "$WORK/guest" "$out" --cpus 2 --harden on
 
 # --- the report: nothing below may stop the script -------------------------
 set +e
+step=
 log=$out/smp-on.log tap=$out/smp-on.tap
 
 # "v3" from the cover letter's "[PATCH v3 0/7]", if there is one.
