@@ -36,6 +36,11 @@ args=(mem="$mem" rootfstype=hostfs hostfs="$(realpath "$root")" rw init=/init
 [ "$cpus" -gt 1 ] && args+=(ncpus="$cpus")
 runner=()
 [ -n "$pin" ] && runner=(taskset -c "$pin")
+# A PID namespace of its own: a kill(-1) from a broken kernel (a stub pid
+# that went -1) reaches only this guest, never the host's processes.
+if unshare --pid --fork --kill-child true 2>/dev/null; then
+	runner=(unshare --pid --fork --kill-child "${runner[@]}")
+fi
 
 TMPDIR=$tmp timeout -s KILL "$timeout" "${runner[@]}" "$kernel" "${args[@]}" "$@" \
 	</dev/null >"$log" 2>&1
