@@ -119,6 +119,8 @@ static int judge(void)
 	long bad = fake_check(&FK, why, sizeof(why));
 
 	R->last_ret = IM64(FK.snap, SD_SIGSTACK + FK.mctx + REG_RAX * 8);
+	if (bad < 0)
+		return CHILD_TICKED;	/* inconclusive, as a tick */
 	if (bad) {
 		R->leaks++;
 		note("%s", why);
@@ -142,7 +144,7 @@ static void __attribute__((noreturn)) fake_child(void (*build)(void *),
 
 	become_nobody();
 	for (tries = 0; tries < 8; tries++) {
-		enum fake_result r;
+		int r;
 
 		if (frame_capture(G, &F))
 			_exit(CHILD_LAYOUT);
@@ -159,7 +161,12 @@ static void __attribute__((noreturn)) fake_child(void (*build)(void *),
 			     timeout_us / 1000);
 			_exit(CHILD_NOACT);
 		}
-		_exit(judge());
+		r = judge();
+		if (r == CHILD_TICKED) {
+			R->ticked++;
+			continue;
+		}
+		_exit(r);
 	}
 	_exit(CHILD_TICKED);
 }
@@ -1186,6 +1193,7 @@ static void race_child(void *arg)
 	become_nobody();
 	while (now_ns() < R->deadline_ns && !R->enough) {
 		enum fake_result r;
+		int verdict;
 
 		if (frame_capture(G, &F))
 			_exit(CHILD_LAYOUT);
@@ -1212,8 +1220,11 @@ static void race_child(void *arg)
 		case 4: IM32(FK.img, rc->fl.off) = IM32(FK.snap, rc->fl.off); break;
 		default: IM64(FK.img, rc->fl.off) = IM64(FK.snap, rc->fl.off); break;
 		}
-		if (judge() == CHILD_LEAK)
+		verdict = judge();
+		if (verdict == CHILD_LEAK)
 			_exit(CHILD_LEAK);
+		if (verdict == CHILD_TICKED)
+			R->ticked++;
 	}
 	_exit(CHILD_DONE);
 }
