@@ -46,6 +46,7 @@
 #define STUB_SIGNAL_OFF		3984	/* int: the signal the stub reports */
 #define STUB_SI_OFFSET_OFF	3988	/* u16: siginfo, from sigstack */
 #define STUB_MCTX_OFFSET_OFF	3990	/* u16: mcontext, from sigstack */
+#define STUB_RESUME_OFF		4016	/* u32, option on: 1 once the stub may return */
 #define STUB_SIGSTACK_OFF	4096	/* the signal stack, one page */
 
 struct stub_gadget {
@@ -255,7 +256,8 @@ static inline int stub_v3_form(const struct stub_gadget *g, long nr,
 	case SYS_futex:
 		if ((uintptr_t)a[0] == g->data + STUB_FUTEX_OFF && base == FUTEX_WAKE)
 			return op == FUTEX_WAKE && exact ? STUB_ALLOWED : STUB_MAYBE;
-		if (stub_in_batch_page(g, a[0]) && base == FUTEX_WAIT && !a[3])
+		if ((uintptr_t)a[0] == g->data + STUB_RESUME_OFF &&
+		    (int)a[1] == FUTEX_WAIT && !a[3])
 			return STUB_MAYBE;
 		return STUB_REFUSED;
 	case SYS_arch_prctl:
