@@ -143,10 +143,10 @@ if want matrix; then
 	for cell in smp-on up-on smp-off up-off; do
 		cpus=1; [ "${cell%-*}" = smp ] && cpus=2
 		"$here/scripts/run-cell.sh" "$cell-forge" "$WORK/build/$cell/linux" "$WORK/guest" \
-			"$RESULTS" --cpus $cpus --harden "${cell#*-}" --timeout 60 --boots "$forge_boots"
+			"$RESULTS" --cpus $cpus --harden "${cell#*-}" --timeout 45 --boots "$forge_boots"
 		if [ "${cell#*-}" = on ]; then
 			"$here/scripts/run-cell.sh" "$cell-stale" "$WORK/build/$cell/linux" "$WORK/guest" \
-				"$RESULTS" --cpus $cpus --harden on --timeout 90 --boots "$stale_boots"
+				"$RESULTS" --cpus $cpus --harden on --timeout 75 --boots "$stale_boots"
 		fi
 		"$here/scripts/run-cell.sh" "$cell-dpfuzz" "$WORK/build/$cell/linux" "$WORK/guest" \
 			"$RESULTS" --cpus $cpus --harden "${cell#*-}" --test dpfuzz --timeout 120 \

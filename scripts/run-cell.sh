@@ -63,6 +63,29 @@ crash_line() {
 # A TAP-safe one-line reason
 tap_reason() { tr -d '\r#' | tr '\n' ' ' | cut -c1-200; }
 
+# boot.sh LOG ARGS..., ended early once its console shows a crash: a
+# panicked UML does not always exit (as PID 1 of its namespace it ignores
+# its own abort()) and would wait for the timeout. boot.sh runs it under
+# timeout(1), in a process group of timeout's own: that group is killed.
+# The exit status is boot.sh's (137 from timeout's death, then).
+boot_watched() {
+	local blog=$1 pid c
+	shift
+	"$here/boot.sh" "$@" &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 0.5
+		if [ -f "$blog" ] && [ -n "$(crash_line "$blog")" ]; then
+			sleep 2	# the rest of the panic message
+			for c in $(ps -o pid= --ppid "$pid"); do
+				kill -KILL -- "-$c" 2>/dev/null || kill -KILL "$c" 2>/dev/null
+			done
+			break
+		fi
+	done
+	wait "$pid"
+}
+
 start=$(date +%s.%N)
 rc=0
 case $test in
@@ -81,7 +104,7 @@ boots)
 		[ "$prog" != "$b" ] && cases=${b#*:}
 		name="$prog${cases:+:$cases}"
 		blog=$out/$cell.boot$i.log
-		"$here/boot.sh" --timeout "$timeout" --cpus "$cpus" "$kernel" "$root" "$blog" \
+		boot_watched "$blog" --timeout "$timeout" --cpus "$cpus" "$kernel" "$root" "$blog" \
 			umltest=cases CASE_PROG="$prog" ${cases:+CASES="$cases"} STUB_HARDEN="$harden" \
 			"${kargs[@]}"
 		brc=$?
@@ -121,7 +144,7 @@ boots)
 	[ $bad -gt 0 ] && rc=3
 	;;
 *)
-	"$here/boot.sh" --timeout "$timeout" --cpus "$cpus" "$kernel" "$root" "$log" \
+	boot_watched "$log" --timeout "$timeout" --cpus "$cpus" "$kernel" "$root" "$log" \
 		umltest="$test" STUB_HARDEN="$harden" ${progs:+SUITE_PROGS="$progs"} "${kargs[@]}"
 	rc=$?
 	;;
