@@ -194,6 +194,7 @@ boots)
 	add_console_line
 	;;
 esac
-printf '%-14s %-6s %6.1fs  %s\n' "$cell" "$test" "$secs" \
-	"$(case $rc in 0) echo ran;; 2) echo hung;; 3) echo "ran, failures";; *) echo "ended badly";; esac)" >&2
+status=$(case $rc in 0) echo ran;; 2) echo hung;; 3) echo "ran, failures";; *) echo "ended badly";; esac)
+[ "$test" != boots ] && [ -n "$(crash_line "$log")" ] && status="the kernel crashed"
+printf '%-14s %-6s %6.1fs  %s\n' "$cell" "$test" "$secs" "$status" >&2
 exit 0

@@ -118,6 +118,17 @@ static void pin(int cpu)
 	sched_setaffinity(0, sizeof(set), &set);
 }
 
+static void unpin(void)
+{
+	cpu_set_t set;
+	int c;
+
+	CPU_ZERO(&set);
+	for (c = 0; c < CPU_SETSIZE && c < 64; c++)
+		CPU_SET(c, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 /* Fill anonymous memory with our pattern and check it, over and over. */
 /*
  * How the fillers work: rounds of fill_len bytes, with a nap of fill_nap_us
@@ -638,7 +649,22 @@ static void watch_maps(pid_t pid)
 	char path[64], line[256];
 	long end = now_ns() + 3000000000L;
 	unsigned long base = 0;
+	struct sched_param rt = { .sched_priority = 1 }, normal = { 0 };
+	int was = sched_getscheduler(0);
 
+	/*
+	 * Realtime, napping between looks: on the sibling's vCPU (the
+	 * reader's is taken) the fillers would make the looks late, and so
+	 * the stale reads look shorter than they were.
+	 */
+	if (sched_setscheduler(0, SCHED_FIFO, &rt))
+		was = -1;
+	/*
+	 * On the sibling's vCPU: a wake-up on the reader's would send it an
+	 * IPI, and every IPI kicks the stub running there into the kernel
+	 * (which syncs it): the stale window the test looks for.
+	 */
+	pin(SR.unmap_cpu);
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 	while (!base && now_ns() < end)
 		base = (unsigned long)SR.p;
@@ -664,7 +690,15 @@ static void watch_maps(pid_t pid)
 		for (k = 0; k < nchunks; k++)
 			if (!(present[k / 64] & (1UL << (k % 64))) && !SR.gone_ns[k])
 				SR.gone_ns[k] = t;
+		if (was >= 0) {
+			struct timespec ts = { 0, 100000 };
+
+			nanosleep(&ts, NULL);
+		}
 	}
+	if (was >= 0)
+		sched_setscheduler(0, was, &normal);
+	unpin();
 }
 
 TEST_F_TIMEOUT(stale, a_thread_never_reads_what_a_sibling_unmapped_on_another_vcpu, 60)
