@@ -361,6 +361,11 @@ enum fake_result {
  * stub would (with @run; the fds come over the stub's socket) and report
  * back. Upstream's stub filter allows these calls from the stub page.
  */
+/*
+ * Take the fds the kernel sent with the batch off the stub's socket: those
+ * of the last message. Earlier ones (sent for batches a faked report left
+ * behind, which nobody ran) are closed.
+ */
 static inline int fake_take_fds(const struct stub_gadget *g, int *fds, int max)
 {
 	char byte;
@@ -377,6 +382,8 @@ static inline int fake_take_fds(const struct stub_gadget *g, int *fds, int max)
 	while (stub_call6(g, SYS_recvmsg, 0, (long)&msg, MSG_DONTWAIT, 0, 0, 0) > 0) {
 		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 
+		while (nfd > 0)
+			stub_call6(g, SYS_close, fds[--nfd], 0, 0, 0, 0, 0);
 		if (c && c->cmsg_type == SCM_RIGHTS) {
 			int n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 
