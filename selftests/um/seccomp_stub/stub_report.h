@@ -22,7 +22,8 @@
  * Layout (x86_64, upstream struct stub_data, unchanged by the series):
  * err@0 syscall_data_len@8 syscall_data@16 (99 x 40 bytes)
  * restart_wait@3976 futex@3980 signal@3984 si_offset@3988 mctx_offset@3990
- * arch_data@3992 {sync, fs_base@4000, gs_base@4008} sigstack@4096..8192.
+ * arch_data@3992 {sync, fs_base@4000, gs_base@4008}, with the option on the
+ * resume word@4016, sigstack@4096..8192.
  */
 #ifndef STUB_REPORT_H
 #define STUB_REPORT_H
@@ -59,6 +60,8 @@
 #define SD_MCTX_OFFSET		3990
 #define SD_ARCH			3992
 #define SD_ARCH_END		4016
+#define SD_RESUME		4016	/* u32, option on: the stub's resume word */
+#define SD_CTRL_END		4020
 #define SD_SIGSTACK		4096
 #define SIGSTACK_SIZE		4096
 #define SD_SIZE			8192
@@ -196,7 +199,8 @@ static inline int frame_capture(const struct stub_gadget *g, struct frame *f)
  * Where the kernel may write, from the values it was given (and checked):
  * the 19 general registers at mctx, fpsz bytes of FP state at fp; the
  * control fields of the first page the kernel owns (syscall_data_len,
- * restart_wait, futex, signal, arch_data) and syscall_data (its batch of
+ * restart_wait, futex, signal, arch_data, the resume word) and
+ * syscall_data (its batch of
  * host calls for this mm); err only back to 0.
  */
 struct fake {
@@ -285,7 +289,7 @@ static inline void fake_build(struct fake *fk, const struct stub_gadget *g,
 	IM32(fk->img, SD_SIGNAL) = SIGSYS;
 	IM16(fk->img, SD_SI_OFFSET) = si;
 	IM16(fk->img, SD_MCTX_OFFSET) = mctx;
-	memcpy(fk->img + SD_ARCH, live + SD_ARCH, SD_ARCH_END - SD_ARCH);
+	memcpy(fk->img + SD_ARCH, live + SD_ARCH, SD_CTRL_END - SD_ARCH);
 
 	/* the frame, moved where asked: FP first, the rest over it */
 	memcpy(ss + fp, live + SD_SIGSTACK + f->fp, fpall);
@@ -496,7 +500,7 @@ static inline int fake_may_write(const struct fake *fk, unsigned off)
 		return 1;
 	if (off >= SD_FUTEX && off < SD_SIGNAL + 4)
 		return 1;
-	if (off >= SD_ARCH && off < SD_ARCH_END)
+	if (off >= SD_ARCH && off < SD_CTRL_END)
 		return 1;
 	/* the kernel's batch of host mmap()/munmap() calls for this mm */
 	if (off >= SD_SYSCALL_DATA &&
