@@ -15,12 +15,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 queue=$here/patches
 
 allowed=(
-	# the new files are under arch/um/, covered by the UML entry
-	'WARNING: added, moved or deleted file(s), does MAINTAINERS need updating?'
-	# os-Linux code cannot use KERN_*; printk(UM_KERN_ERR ...) is its way
-	'WARNING: printk() should include KERN_<LEVEL> facility level'
-	# __uml_setup() help texts are laid out like the existing ones
-	'CHECK: Alignment should match open parenthesis'
+	# v1 was posted to linux-um only; its list archive page is the exact link
+	'WARNING: Use lore.kernel.org archive links when possible - see https://lore.kernel.org/lists.html'
 )
 
 mapfile -t patches < <(grep -vE '^\s*(#|$)' "$queue/series")
