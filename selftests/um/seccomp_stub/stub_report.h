@@ -211,7 +211,10 @@ struct fake {
 	int check_ret;
 	uint8_t img[SD_SIZE];	/* what we wrote into both pages */
 	uint8_t snap[SD_SIZE];	/* what they held once the kernel was done */
-	unsigned real_si;	/* where a tick's real frame would land */
+	unsigned real_si;	/* where a tick's real frame would land: */
+	unsigned real_fp;	/* its siginfo, its FP area and, with */
+	unsigned real_fpsz;	/* xstate, MAGIC2 at real_fp + real_fpsz */
+	int real_xstate;
 	int relax_regs;		/* a guest signal was delivered: rip, rsp,
 				 * rdi, rsi, rdx, rax and flags are the
 				 * kernel's */
@@ -314,6 +317,9 @@ static inline void fake_build(struct fake *fk, const struct stub_gadget *g,
 	fk->nr = nr;
 	fk->check_ret = 0;
 	fk->real_si = f->si;
+	fk->real_fp = f->fp;
+	fk->real_fpsz = f->xstate ? f->host_fp : FP_LEGACY;
+	fk->real_xstate = f->xstate;
 	fk->relax_regs = 0;
 	fk->batches = 0;
 	memset(fk->snap, 0, sizeof(fk->snap));
@@ -447,6 +453,40 @@ static inline void fake_play_batch(const struct stub_gadget *g, int run)
 	fake_answer_batch(g, 0, 0);
 }
 
+static inline int fake_may_write(const struct fake *fk, unsigned off);
+
+/*
+ * Did a real trap come in between (a tick, a fault, a system call)? The
+ * host wrote a frame at its place: a siginfo whose first 32 bytes (signal,
+ * code, for SIGSYS the call's address and number) are its own, and with
+ * xstate the FP area's MAGIC1 and MAGIC2. A forged frame moved over that
+ * place gets the kernel's write-back there (its FP state can cover the
+ * real siginfo), so only bytes the kernel may not write on this report
+ * count; one changed is enough (MAGIC2 sits at the top of the stack).
+ * The kernel never writes a siginfo.
+ */
+static inline int fake_real_trap(const struct fake *fk)
+{
+	unsigned mark[3], len[3], i, n = 0;
+
+	mark[n] = SD_SIGSTACK + fk->real_si;
+	len[n++] = 32;
+	if (fk->real_xstate) {
+		mark[n] = SD_SIGSTACK + fk->real_fp + FP_SW_MAGIC1;
+		len[n++] = 4;
+		mark[n] = SD_SIGSTACK + fk->real_fp + fk->real_fpsz;
+		len[n++] = 4;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned b;
+
+		for (b = mark[i]; b < mark[i] + len[i] && b < SD_SIZE; b++)
+			if (!fake_may_write(fk, b) && fk->snap[b] != fk->img[b])
+				return 1;
+	}
+	return 0;
+}
+
 /*
  * Wait up to @timeout_us for the kernel to be done with the faked report,
  * calling @flip(arg, i) in the loop (a race), then take a snapshot of both
@@ -476,12 +516,7 @@ static inline enum fake_result fake_wait(struct fake *fk,
 		fake_play_batch(g, 1);
 	}
 	memcpy(fk->snap, (void *)g->data, SD_SIZE);
-	/*
-	 * A real trap came in between (a tick, a fault): the host wrote a
-	 * frame at its place, siginfo first. The kernel never writes there.
-	 */
-	if (IM32(fk->snap, SD_SIGSTACK + fk->real_si) !=
-	    IM32(fk->img, SD_SIGSTACK + fk->real_si))
+	if (fake_real_trap(fk))
 		return FAKE_TICKED;
 	if (fk->batches) {
 		/* what we wrote answering them is ours */
@@ -644,6 +679,68 @@ static inline int klog_count(const char *what)
 }
 
 /*
+ * What the kernel logged after a mark (klog_mark(): /dev/kmsg, open at
+ * its end), for a forger that died: whether UML lost its stub process on
+ * the host ("failed to wait for stub, pid = -1", "Unexpectedly lost MM
+ * child": the stub died there, for instance returning through a signal
+ * frame that the forger's own writes, or the kernel's write-back to a
+ * frame the forger moved over it, had spoilt; the kernel's own kill for a
+ * value it checks logs "bad stub data" instead and waits with a live
+ * pid), and the first lines, for the diagnostic. klog_since() reads and
+ * closes the mark; klog_unmark() just closes it.
+ */
+struct klog_since {
+	int host_lost;
+	char lines[320];
+};
+
+static inline int klog_mark(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+static inline void klog_unmark(int mark)
+{
+	if (mark >= 0)
+		close(mark);
+}
+
+static inline void klog_since(int mark, struct klog_since *ks)
+{
+	char rec[2048];
+	ssize_t r;
+
+	memset(ks, 0, sizeof(*ks));
+	while (mark >= 0 &&
+	       ((r = read(mark, rec, sizeof(rec) - 1)) > 0 ||
+		(r < 0 && errno == EPIPE))) {
+		char *msg, *nl;
+		size_t n = strlen(ks->lines);
+
+		if (r < 0)
+			continue;	/* records were overwritten: go on */
+		rec[r] = 0;
+		msg = strchr(rec, ';');
+		if (!msg++)
+			continue;
+		nl = strchr(msg, '\n');
+		if (nl)
+			*nl = 0;
+		if (strstr(msg, "failed to wait for stub, pid = -1") ||
+		    strstr(msg, "Unexpectedly lost MM child"))
+			ks->host_lost = 1;
+		if (n + 8 < sizeof(ks->lines))
+			snprintf(ks->lines + n, sizeof(ks->lines) - n, "%s\"%.120s\"",
+				 n ? ", " : "", msg);
+	}
+	klog_unmark(mark);
+}
+
+/*
  * The kernel's "bad stub data" lines are ratelimited (printk's default:
  * 10 in 5 s) and the test kernel's log has no timestamps. So the tests
  * note the time of every kill in a file (tmpfs /tmp, shared by the test
@@ -737,18 +834,33 @@ static inline void bystander_start(struct bystander *b)
 	}
 }
 
-/* Stop it; 0 if it ran and stayed intact, else a description in @why. */
+/*
+ * Stop it once it has made a round after this call (it keeps running
+ * after the forgery, not only before it; at most 3 s); 0 if it ran and
+ * stayed intact, else a description in @why.
+ */
 static inline int bystander_stop(struct bystander *b, char *why, size_t len)
 {
-	int status;
+	long rounds, end = now_ns() + 3000000000L;
+	int status = 0, reaped = 0;
 
 	if (b->pid <= 0) {
 		snprintf(why, len, "no bystander");
 		return -1;
 	}
+	rounds = b->state[1];
+	while (b->state[1] == rounds && now_ns() < end &&
+	       !(reaped = waitpid(b->pid, &status, WNOHANG) == b->pid))
+		usleep(1000);
 	b->state[0] = 1;
-	if (waitpid(b->pid, &status, 0) != b->pid) {
+	if (!reaped && waitpid(b->pid, &status, 0) != b->pid) {
 		snprintf(why, len, "bystander lost");
+		return -1;
+	}
+	if (b->state[1] == rounds) {
+		snprintf(why, len,
+			 "bystander harmed: no round in 3 s after the forgery (%ld before), status %#x",
+			 rounds, status);
 		return -1;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || b->state[1] < 1) {
