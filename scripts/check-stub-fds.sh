@@ -13,7 +13,7 @@
 # of the UML kernel process) in /proc while it runs, and writes TAP to OUT
 # (the console log goes to OUT with .log for .tap).
 #
-# --harden on (default; CONFIG_UML_SECCOMP_HARDEN, seccomp_harden=on):
+# --harden on (default; a kernel built with CONFIG_UML_SECCOMP_HARDEN):
 #   two threads per stub. The guest thread (the one waiting on the
 #   signal stack in the stub's second data page) holds no open fd; the
 #   other, the executor, holds exactly the control socket and the

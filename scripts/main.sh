@@ -29,7 +29,7 @@ up=$(scripts/build-kernel.sh "$tree" "$WORK/build/up-on" "$frag/base.config" "$f
 say "guest"
 make -s -C selftests/um/seccomp_stub TREE="$pristine" OUTPUT="$WORK/selftests"
 scripts/make-guest-root.sh "$WORK/guest" "$WORK"/selftests/stub_* >/dev/null
-say "boot (SMP, ncpus=2, seccomp=on, seccomp_harden=on)"
+say "boot (SMP, ncpus=2, seccomp=on, hardened stub)"
 out=$RESULTS/main
 rm -rf "$out"
 scripts/run-cell.sh smp-on "$WORK/build/smp-on/linux" "$WORK/guest" "$out" --cpus 2 --harden on
@@ -100,7 +100,7 @@ echo "Series:  $patches patches${version:+ ($version)} on Linux $base, ${state:-
 echo "Kernels: $(kernel_line "$smp" SMP)"
 echo "         $(kernel_line "$up" UP)"
 echo "Host:    Linux $(uname -r); $(host_lines)"
-echo "Suite:   $closing (SMP guest, ncpus=2, seccomp_harden=on)"
+echo "Suite:   $closing (SMP guest, ncpus=2, hardened stub)"
 echo "Kill:    $(latency_line)"
 echo "Logs:    $log (console), $tap (TAP), $out/report/junit.xml,"
 echo "         $WORK/build/{smp-on,up-on}/build.log"

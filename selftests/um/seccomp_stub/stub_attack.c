@@ -8,7 +8,7 @@
  * per call: a page's content, a word, a mapping, a thread) and how the
  * child ended.
  *
- * With STUB_HARDEN=on (CONFIG_UML_SECCOMP_HARDEN=y, seccomp_harden=on)
+ * With STUB_HARDEN=on (a kernel with CONFIG_UML_SECCOMP_HARDEN=y)
  * every call but the few allowed forms must get -EPERM from the UML
  * kernel, change nothing and leave the process alive, and the kernel must
  * log "uml-stub: COMM[PID]: denied host call NR from the stub page"
