@@ -1390,7 +1390,17 @@ static void check_race(struct __test_metadata *_metadata,
 		       const struct race_result *rr)
 {
 	EXPECT_FALSE(rr->leak) TH_LOG("the kernel wrote where it may not: %s", rr->why);
-	EXPECT_FALSE(rr->stuck);
+	/*
+	 * Without the option nothing bounds a stub that stops reporting: a
+	 * forger left spinning in the stub's context (timer signal blocked)
+	 * keeps its task in the kernel for good, the wedge the stall kill
+	 * closes. Seen as a host process running for seconds with every
+	 * signal blocked; not what this race tests.
+	 */
+	if (rr->stuck && !stub_harden_expected())
+		TH_LOG("not judged with the option off (the wedge): %s", rr->why);
+	else
+		EXPECT_FALSE(rr->stuck);
 	EXPECT_TRUE(rr->bystander_ok);
 	EXPECT_EQ(0, rr->other);
 	if (rr->kills)
