@@ -3,13 +3,16 @@
 #
 # The series on several HOST kernels: boot Debian's 6.1 (bookworm), 6.12
 # (trixie) and newest 7.x (sid) kernels under QEMU (TCG, no KVM needed),
-# run the UML cells {UP, SMP ncpus=2} x {validation on, off} with the test
-# suite inside each, and write TAP per (host kernel, cell) for umq report.
+# run the UML cells {UP, SMP ncpus=2} x {hardened stub on, off} with the
+# test suite inside each, and write TAP per (host kernel, cell) for umq
+# report. The hardened stub (v3) needs nothing of the host beyond what
+# seccomp mode needs (seccomp filters; UML checks that at boot), so there
+# is no host feature to fake here; and it has no boot parameter (no stall
+# bound to set: the stall kill's timing is fixed).
 #
 #   qemu-check.sh [--kernels 6.1,6.12,7] [--results DIR] [--timeout S]
 #                 [--cell-timeout S] [--cells up-on,smp-on,up-off,smp-off]
-#                 [--kernel CELL=PATH]... [--guest ROOT] [--no-missing-feature]
-#                 [--stall-ms MS]
+#                 [--kernel CELL=PATH]... [--guest ROOT]
 #
 # --kernels       host kernels (qemu-host-kernel.sh: fetched once, cached in
 #                 ~/.cache/uml-seccomp/hostkernels)
@@ -17,18 +20,16 @@
 #                 qemu-K-C.tap (the suite's nested TAP, "# HANG: <case>"
 #                 appended when it hung), qemu-K-C.log (its UML console),
 #                 qemu-K.console (all of QEMU's serial console); and
-#                 qemu-host-features.tap (what UML detected on each host),
-#                 missing-feature.tap (qemu-missing-feature.sh, native),
+#                 qemu-host-features.tap (per host: UML's seccomp check,
+#                 and the hardened stub's boot line in the on cells),
 #                 qemu-summary.txt (the table printed at the end)
 # --timeout S     host-side limit for one QEMU run (default: cells x
 #                 cell timeout + 300); a hang is a named failure
 # --cell-timeout  in-guest limit for one UML cell (default 600)
 # --kernel C=PATH the UML kernel of cell C (default $WORK/build/C/linux)
-# --stall-ms MS   boot UML with seccomp_stall_ms=MS (default: the kernel's
-#                 50 ms; TCG runs ~50 times slower than the hardware it
-#                 was chosen for, see README)
 # --guest ROOT    a guest root with the test programs (default: one made
-#                 from $WORK/selftests, built there if missing)
+#                 from $WORK/selftests, built there if missing: stub_attack,
+#                 stub_regress, stub_forge, stub_stale)
 #
 # Exit status 0 if every case passed (or was skipped), 1 otherwise.
 set -uo pipefail
@@ -39,7 +40,7 @@ say() { echo "qemu-check: $*" >&2; }
 here=$(cd "$(dirname "$0")/.." && pwd)
 : "${WORK:=$HOME/.cache/uml-seccomp/work}"
 kernels=6.1,6.12,7 results=$here/results/qemu timeout= cell_timeout=600
-cells=up-on,smp-on,up-off,smp-off guest= missing_feature=1 stall=
+cells=up-on,smp-on,up-off,smp-off guest=
 declare -A kpath=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -50,8 +51,6 @@ while [ $# -gt 0 ]; do
 	--cells) cells=${2:?}; shift 2 ;;
 	--kernel) kpath[${2%%=*}]=${2#*=}; shift 2 ;;
 	--guest) guest=${2:?}; shift 2 ;;
-	--no-missing-feature) missing_feature=0; shift ;;
-	--stall-ms) stall=${2:?}; shift 2 ;;
 	-h|--help) sed -n '3,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
@@ -76,16 +75,19 @@ for c in "${cell_list[@]}"; do
 done
 
 # The guest root: the static test programs, busybox, the guest scripts.
+suite_progs="stub_attack stub_regress stub_forge stub_stale"
 if [ -z "$guest" ]; then
 	progs=$WORK/selftests
-	if ! [ -x "$progs/stub_attack" ] || ! [ -x "$progs/stub_regress" ]; then
-		progs=$WORK/qemu/selftests
+	for p in $suite_progs; do
+		[ -x "$progs/$p" ] || progs=$WORK/qemu/selftests
+	done
+	if [ "$progs" = "$WORK/qemu/selftests" ]; then
 		tree=$("$here/scripts/fetch-base.sh") || die "no Linux tree for the selftests' harness"
 		make -s -C "$here/selftests/um/seccomp_stub" TREE="$tree" OUTPUT="$progs" >&2 ||
 			die "the selftests do not build"
 	fi
 	guest=$WORK/qemu/guest
-	"$here/scripts/make-guest-root.sh" "$guest" "$progs/stub_attack" "$progs/stub_regress" >/dev/null ||
+	"$here/scripts/make-guest-root.sh" "$guest" $(printf "$progs/%s " $suite_progs) >/dev/null ||
 		die "cannot make the guest root"
 fi
 [ -x "$guest/tests/qemu-suite" ] || die "$guest: no tests/qemu-suite (make it with make-guest-root.sh)"
@@ -142,7 +144,7 @@ for k in "${hosts[@]}"; do
 		# (in a subshell: no "Killed" notice from bash on a timeout)
 		qrc=$( (timeout -s KILL "$timeout" qemu-system-x86_64 -M q35 -accel tcg,thread=single \
 			-cpu max -m 2G -smp 2 -nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd" \
-			-append "console=ttyS0 quiet loglevel=1 panic=-1 qcells=$qcells qcelltimeout=$cell_timeout${stall:+ qstall=$stall}" \
+			-append "console=ttyS0 quiet loglevel=1 panic=-1 qcells=$qcells qcelltimeout=$cell_timeout" \
 			</dev/null 2>&1 | tr -d '\r' >"$console"; echo "${PIPESTATUS[0]}") 2>/dev/null)
 	else
 		: >"$console"
@@ -185,19 +187,28 @@ for k in "${hosts[@]}"; do
 		fi
 	done
 
-	# What UML found on this host: the probe line of the validating cells.
-	probe=$(grep -h "Checking that the host supports stub validation\.\.\." \
-		"$results"/qemu-"$k"-*-on.log 2>/dev/null | sort -u | sed 's/.*validation\.\.\.//')
+	# What UML found on this host: its seccomp check (all the hardened
+	# stub needs), and the hardened stub's boot line in the on cells
+	# (KERN_INFO: the suite prints it from the kernel log, "# kernel:").
 	seccomp=$(grep -h "Checking that seccomp filters can be installed\.\.\." \
 		"$results"/qemu-"$k"-*.log 2>/dev/null | sort -u | sed 's/.*installed\.\.\.//' | head -1)
-	case $probe in
-	OK*) features[$k]="seccomp ${seccomp:-?}, validation probe $probe"
-	     feature_lines+=("0|host $k ($version): seccomp filters ${seccomp:-?}; stub validation probe $probe") ;;
-	"") features[$k]="no probe line"
-	    feature_lines+=("1|host $k ($version): UML printed its stub validation probe # no probe line in the logs") ;;
-	*) features[$k]="validation probe: $probe"
-	   feature_lines+=("1|host $k ($version): stub validation probe $probe") ;;
+	on_cells=0 on_lines=0
+	for c in "${run_cells[@]}"; do
+		[ "${c#*-}" = on ] || continue
+		on_cells=$((on_cells + 1))
+		grep -q '^# kernel: uml-stub: seccomp userspace, hardened stub: on' \
+			"$results/qemu-$k-$c.tap" 2>/dev/null && on_lines=$((on_lines + 1))
+	done
+	features[$k]="seccomp ${seccomp:-?}, hardened stub line in $on_lines of $on_cells on cells"
+	case $seccomp in
+	OK*) feature_lines+=("0|host $k ($version): UML's seccomp check says ${seccomp}") ;;
+	*) feature_lines+=("1|host $k ($version): UML's seccomp check says OK # ${seccomp:-no such line in the logs}") ;;
 	esac
+	if [ "$on_lines" = "$on_cells" ]; then
+		feature_lines+=("0|host $k ($version): the hardened stub's boot line in each of the $on_cells on cells")
+	else
+		feature_lines+=("1|host $k ($version): the hardened stub's boot line in each on cell # in $on_lines of $on_cells")
+	fi
 	say "host $k: ${walls[$k]}s, ${features[$k]}"
 done
 
@@ -210,18 +221,6 @@ done
 		if [ "${l%%|*}" = 0 ]; then echo "ok $i ${l#*|}"; else echo "not ok $i ${l#*|}"; fi
 	done
 } >"$results/qemu-host-features.tap"
-
-mf=
-if [ "$missing_feature" = 1 ]; then
-	if [ -x "${kpath[up-on]:-$WORK/build/up-on/linux}" ] && [ -x "${kpath[smp-on]:-$WORK/build/smp-on/linux}" ]; then
-		"$here/scripts/qemu-missing-feature.sh" "${kpath[up-on]:-$WORK/build/up-on/linux}" \
-			"${kpath[smp-on]:-$WORK/build/smp-on/linux}" "$guest" "$results/missing-feature.tap"
-		mf="missing feature (native, LD_PRELOAD shim): $(grep -c '^ok' "$results/missing-feature.tap") ok, $(grep -c '^not ok' "$results/missing-feature.tap") not ok"
-	else
-		not_run "$results/missing-feature.tap" "needs the up-on and smp-on UML kernels"
-		mf="missing feature: not run (no up-on/smp-on kernel)"
-	fi
-fi
 
 # The table: host kernel x {UP, SMP} x {on, off}, pass/fail/skip per cell.
 {
@@ -236,7 +235,6 @@ fi
 		for c in "${cell_list[@]}"; do printf '  %-16s' "${table[$k,$c]:-?}"; done
 		printf '  %5ss  %s\n' "${walls[$k]:-?}" "${features[$k]:-?}"
 	done
-	[ -n "$mf" ] && echo "$mf"
 } | tee "$results/qemu-summary.txt" >&2
 
 for k in "${hosts[@]}"; do
@@ -246,5 +244,4 @@ for k in "${hosts[@]}"; do
 	done
 done
 grep -q '^not ok' "$results/qemu-host-features.tap" && worst=1
-[ -f "$results/missing-feature.tap" ] && grep -q '^not ok' "$results/missing-feature.tap" && worst=1
 exit $worst
