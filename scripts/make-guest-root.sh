@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 busybox=${BUSYBOX:-/bin/busybox}
 
 [ -x "$busybox" ] || die "$busybox not found (Debian package busybox-static)"
-file -L "$busybox" | grep -q "statically linked" || die "$busybox is not static (install busybox-static)"
+file -L "$busybox" | grep "statically linked" >/dev/null || die "$busybox is not static (install busybox-static)"
 
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,etc,root,tests}

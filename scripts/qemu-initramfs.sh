@@ -18,7 +18,9 @@ die() { echo "qemu-initramfs: $*" >&2; exit 1; }
 out=$1 guest=$2; shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 busybox=${BUSYBOX:-/bin/busybox}
-file -L "$busybox" | grep -q "statically linked" || die "$busybox is not static (install busybox-static)"
+# (no grep -q, no awk exit: an early exit gives ldconfig or file a SIGPIPE,
+# which pipefail and set -e turn into a silent failure, now and then)
+file -L "$busybox" | grep "statically linked" >/dev/null || die "$busybox is not static (install busybox-static)"
 [ -x "$guest/init" ] || die "$guest: no guest root (no /init)"
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/qemu-initramfs.XXXXXX")
@@ -38,7 +40,7 @@ for spec in "$@"; do
 	cp "$kernel" "$stage/uml/$cell/linux"
 	while read -r lib; do libs+=("$lib"); done < <(ldd "$kernel" | grep -oE '/[^ ]+')
 done
-gcc_s=$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64/ {print $NF; exit}')
+gcc_s=$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64/ && !n++ {print $NF}')
 [ -n "$gcc_s" ] && libs+=("$gcc_s")
 for lib in $(printf '%s\n' "${libs[@]}" | sort -u); do
 	mkdir -p "$stage$(dirname "$lib")"
