@@ -22,7 +22,9 @@ CACHE   ?= $(HOME)/.cache/uml-seccomp
 WORK    ?= $(CACHE)/work
 RESULTS ?= $(CURDIR)/results
 JOBS    ?= $(shell nproc)
-export WORK RESULTS JOBS
+# fetch-base.sh and the umq tests find the base tree here
+UMLSEC_CACHE ?= $(CACHE)
+export WORK RESULTS JOBS CACHE UMLSEC_CACHE
 
 UMQ  := build/umq/umq
 FRAG := Kconfig.fragments

@@ -20,7 +20,7 @@ set -euo pipefail
 die() { echo "fetch-base: $*" >&2; exit 1; }
 say() { echo "fetch-base: $*" >&2; }
 
-tree= cache=${UMLSEC_CACHE:-$HOME/.cache/uml-seccomp}
+tree= cache=${UMLSEC_CACHE:-${CACHE:-$HOME/.cache/uml-seccomp}}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--tree) tree=${2:?--tree needs a path}; shift 2 ;;
