@@ -36,6 +36,12 @@ std::string tap_safe(std::string s) {
   return s;
 }
 
+// A failure's log line, cut to what a CI log tail can hold.
+std::string clip(const std::string& line) {
+  constexpr size_t kMax = 400;
+  return line.size() <= kMax ? line : line.substr(0, kMax) + " [...]";
+}
+
 }  // namespace
 
 std::string cell_name(const std::string& path) {
@@ -131,6 +137,7 @@ std::string render_table(const std::vector<CellResults>& all_cells) {
       if (counts_as_failure(c.outcome)) {
         problems += fmt::format("{} {}: {}{}\n", outcome_name(c.outcome), cell.cell, c.name,
                                 c.detail.empty() ? "" : " (" + c.detail + ")");
+        for (const std::string& line : c.log) problems += "    | " + clip(line) + "\n";
       }
     }
   }

@@ -29,6 +29,17 @@ TEST(Report, TableAndClosingLine) {
   EXPECT_EQ(n.skipped, 1u);
 }
 
+TEST(Report, AFailureShowsItsLogLinesClipped) {
+  const std::string long_line(450, 'x');
+  const std::vector<CellResults> cells = {parse_tap(
+      "TAP version 13\n1..2\nok 1 a\n# said first\n# " + long_line + "\nnot ok 2 b\n", "up-on")};
+  const std::string t = render_table(cells);
+  EXPECT_NE(t.find("FAIL up-on: b\n    | said first\n    | " + std::string(400, 'x') +
+                   " [...]\n"),
+            std::string::npos)
+      << t;
+}
+
 TEST(Report, CellsOutsideTheMatrixGetOneSummaryRow) {
   auto cells = sample();
   cells.push_back(parse_tap("1..3\nok 1 u1\nok 2 u2\nnot ok 3 u3\n", "unit"));

@@ -47,6 +47,7 @@ struct Block {
   std::vector<TestCase> cases;
   std::string subtest_name;  // from "# Subtest: NAME" inside, or "# selftests: ..." before
   std::string running;       // kselftest harness "#  RUN name" without its end
+  std::vector<std::string> notes;  // diagnostics since the last result, the last kMaxLog
   std::unique_ptr<Block> child;  // a closed nested block waiting for its result line
 };
 
@@ -92,7 +93,7 @@ class TapReader {
       hang_used_ = true;
       result_.complete = false;
       stack_.back()->cases.push_back(
-          TestCase{hang_, Outcome::kHang, "hung after its results (HANG: " + hang_ + ")"});
+          TestCase{hang_, Outcome::kHang, "hung after its results (HANG: " + hang_ + ")", {}});
     }
     for (TestCase& c : stack_.back()->cases) result_.cases.push_back(std::move(c));
     if (bailed_) result_.complete = false;
@@ -100,7 +101,7 @@ class TapReader {
       result_.complete = false;
       result_.cases.push_back(TestCase{hang_.empty() ? "(no TAP output)" : hang_,
                                        hang_.empty() ? Outcome::kFail : Outcome::kHang,
-                                       "the cell produced no TAP results"});
+                                       "the cell produced no TAP results", {}});
     }
     return std::move(result_);
   }
@@ -161,10 +162,12 @@ class TapReader {
     if (!hang_.empty() && !hang_used_) {
       hang_used_ = true;
       b.cases.push_back(TestCase{named ? name : hang_, Outcome::kHang,
-                                 "hung: no result before the timeout (HANG: " + hang_ + ")"});
+                                 "hung: no result before the timeout (HANG: " + hang_ + ")", {}});
     } else {
-      b.cases.push_back(TestCase{name, Outcome::kFail, "no result (output ends early)"});
+      b.cases.push_back(TestCase{name, Outcome::kFail, "no result (output ends early)", {}});
     }
+    b.cases.back().log = std::move(b.notes);
+    b.notes.clear();
     b.running.clear();
   }
 
@@ -223,6 +226,8 @@ class TapReader {
     ++b.results;
     b.running.clear();
     next_name_.clear();
+    std::vector<std::string> log = std::move(b.notes);
+    b.notes.clear();
     if (b.child) {
       std::unique_ptr<Block> child = std::move(b.child);
       finish_block(*child);
@@ -235,11 +240,11 @@ class TapReader {
       // A failing parent whose children all passed (a crash after them, a
       // timeout, a bad exit code) must still show up.
       if ((counts_as_failure(outcome) && !child_failed) || child->cases.empty()) {
-        b.cases.push_back(TestCase{name, outcome, reason});
+        b.cases.push_back(TestCase{name, outcome, reason, std::move(log)});
       }
       return;
     }
-    b.cases.push_back(TestCase{name, outcome, reason});
+    b.cases.push_back(TestCase{name, outcome, reason, std::move(log)});
   }
 
   void diagnostic(size_t depth, std::string_view text) {
@@ -262,12 +267,17 @@ class TapReader {
       std::string name = trim(std::string_view(t).substr(4));
       if (name.size() > 4 && name.substr(name.size() - 4) == " ...") name.resize(name.size() - 4);
       b.running = name;
+      b.notes.clear();
       return;
     }
     if (starts_with(t, "OK ") || starts_with(t, "FAIL ") || starts_with(t, "SKIP ") ||
         starts_with(t, "XFAIL ")) {
       b.running.clear();
+      return;
     }
+    if (t.empty()) return;
+    if (b.notes.size() == kMaxLog) b.notes.erase(b.notes.begin());
+    b.notes.push_back(t);
   }
 
   CellResults result_;

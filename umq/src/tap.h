@@ -7,7 +7,8 @@
 // Hangs: a line "# HANG: <case>" (written by the boot script when its
 // timeout fires) names the case that never finished; it is reported HANG.
 // Every result the plan promised but the output never gave is a FAIL, named
-// after the kselftest "#  RUN name" line if there was one.
+// after the kselftest "#  RUN name" line if there was one. Free text at a
+// case's level before its result is kept with it (TestCase::log).
 #pragma once
 
 #include <string>
@@ -25,7 +26,13 @@ struct TestCase {
   std::string name;
   Outcome outcome = Outcome::kPass;
   std::string detail;  // directive reason, or why a result is missing
+  // The diagnostics printed at its level since the result before it (the
+  // kselftest harness's TH_LOG lines between "#  RUN" and "ok"), the last
+  // kMaxLog of them: what a failure said about itself.
+  std::vector<std::string> log;
 };
+
+inline constexpr size_t kMaxLog = 4;
 
 struct CellResults {
   std::string cell;

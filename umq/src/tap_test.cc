@@ -56,6 +56,36 @@ TEST(Tap, KselftestRunnerNestingWithHashPrefix) {
             "selftests: um: regression=PASS;");
 }
 
+TEST(Tap, AFailureKeepsTheLastDiagnosticsBeforeItsResult) {
+  const CellResults r = parse_tap(
+      "TAP version 13\n"
+      "1..1\n"
+      "# selftests: um: forge\n"
+      "# TAP version 13\n"
+      "# 1..2\n"
+      "# # Starting 2 tests from 1 test cases.\n"
+      "# #  RUN           forge.a ...\n"
+      "# # forge.c:10:a:one\n"
+      "# #            OK  forge.a\n"
+      "# ok 1 forge.a\n"
+      "# #  RUN           forge.b ...\n"
+      "# # forge.c:20:b:first\n"
+      "# # forge.c:21:b:second\n"
+      "# # forge.c:22:b:third\n"
+      "# # forge.c:23:b:fourth\n"
+      "# # forge.c:24:b:Expected 0 (0) == rr->stuck (1)\n"
+      "# #          FAIL  forge.b\n"
+      "# not ok 2 forge.b\n"
+      "not ok 1 selftests: um: forge # exit=1\n",
+      "up-on");
+  ASSERT_EQ(summary(r), "selftests: um: forge/forge.a=PASS;selftests: um: forge/forge.b=FAIL;");
+  EXPECT_EQ(r.cases[0].log, std::vector<std::string>{"forge.c:10:a:one"});
+  const std::vector<std::string> want = {"forge.c:21:b:second", "forge.c:22:b:third",
+                                         "forge.c:23:b:fourth",
+                                         "forge.c:24:b:Expected 0 (0) == rr->stuck (1)"};
+  EXPECT_EQ(r.cases[1].log, want);
+}
+
 TEST(Tap, KtapIndentedSubtests) {
   const CellResults r = parse_tap(
       "KTAP version 1\n"
