@@ -63,6 +63,7 @@ enum {
 	CHILD_LAYOUT = 14,	/* no frame of the layout we know */
 	CHILD_STUCK = 15,	/* (parent) neither killed nor done in time */
 	CHILD_NOBATCH = 16,	/* the kernel never asked it to run a batch */
+	CHILD_BLOCKED = 17,	/* (parent) asleep in a call until killed */
 };
 
 /* What a child tells its parent */
@@ -181,15 +182,50 @@ struct outcome {
 	int host_lost;		/* killed, no "bad stub data" line, and UML
 				 * lost the stub on the host (klog_since) */
 	int forgers;		/* forgers run (run_forger_conclusive) */
+	char how[128];		/* CHILD_BLOCKED, CHILD_STUCK: what it did */
 	struct klog_since log;	/* what the kernel logged meanwhile */
 	char bystander[160];
 	int bystander_ok;
 };
 
-/* Wait for @pid up to @ms; kill it if it does not end. 0 if it ended. */
-static int wait_bounded(pid_t pid, int *status, long ms)
+/* Its state letter in /proc/PID/stat, and where it sleeps into @wchan */
+static char proc_state(pid_t pid, char *wchan, size_t len)
+{
+	char path[64], buf[512], *p;
+	char state = '?';
+	FILE *f;
+
+	snprintf(wchan, len, "?");
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (f) {
+		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+		if (p && p[1])
+			state = p[2];
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/wchan", pid);
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(wchan, len, f))
+			snprintf(wchan, len, "?");
+		fclose(f);
+	}
+	return state;
+}
+
+/*
+ * Wait for @pid up to @ms, then kill it. 0 if it ended by itself; 1 if
+ * it was asleep in the kernel and died when killed, which a forgery can
+ * cause: when a real trap's frame meets the forged one the kernel may run
+ * a blocking call from the mix (a read of the console), and the forger's
+ * own exit then never reaches it; -1 if it was not asleep, or did not
+ * die. What it was doing goes to @how.
+ */
+static int wait_bounded(pid_t pid, int *status, long ms, char *how, size_t len)
 {
 	long end = now_ns() + ms * 1000000L;
+	char state, wchan[48];
 
 	while (now_ns() < end) {
 		pid_t r = waitpid(pid, status, WNOHANG);
@@ -201,21 +237,28 @@ static int wait_bounded(pid_t pid, int *status, long ms)
 		usleep(2000);
 	}
 	if (debug) {
-		char cmd[128];
+		char cmd[256];
 
-		snprintf(cmd, sizeof(cmd), "grep State /proc/%d/status; cat /proc/%d/stat",
-			 pid, pid);
+		snprintf(cmd, sizeof(cmd),
+			 "grep -E 'State|Sig' /proc/%d/status; cat /proc/%d/stat /proc/%d/stack 2>&1",
+			 pid, pid, pid);
 		if (system(cmd) < 0)
 			perror("system");
 	}
+	state = proc_state(pid, wchan, sizeof(wchan));
 	kill(pid, SIGKILL);
 	/* it may not die: a thread stuck in the kernel */
 	end = now_ns() + 2000000000L;
 	while (now_ns() < end) {
-		if (waitpid(pid, status, WNOHANG) == pid)
-			break;
+		if (waitpid(pid, status, WNOHANG) == pid) {
+			snprintf(how, len, "in state %c at %s after %ld ms, then killed",
+				 state, wchan, ms);
+			return state == 'S' ? 1 : -1;
+		}
 		usleep(10000);
 	}
+	snprintf(how, len, "in state %c at %s after %ld ms, alive 2 s after SIGKILL",
+		 state, wchan, ms);
 	return -1;
 }
 
@@ -225,8 +268,7 @@ static struct outcome run_forger(void (*child)(void *), void *arg, long ms)
 	struct outcome o = { 0 };
 	struct bystander b;
 	pid_t pid;
-
-	int mark;
+	int mark, w;
 
 	memset((void *)R, 0, sizeof(*R));
 	klog_pace(8);
@@ -239,9 +281,10 @@ static struct outcome run_forger(void (*child)(void *), void *arg, long ms)
 		_exit(99);
 	}
 	o.pid = pid;
-	if (wait_bounded(pid, &o.status, ms)) {
+	w = wait_bounded(pid, &o.status, ms, o.how, sizeof(o.how));
+	if (w) {
 		klog_unmark(mark);
-		o.code = CHILD_STUCK;
+		o.code = w > 0 ? CHILD_BLOCKED : CHILD_STUCK;
 	} else if (WIFSIGNALED(o.status)) {
 		o.killed = WTERMSIG(o.status) == SIGSEGV ||
 			   WTERMSIG(o.status) == SIGKILL;
@@ -265,7 +308,8 @@ static struct outcome run_forger(void (*child)(void *), void *arg, long ms)
  * a forger the host killed (a real trap's frame met the forged one and
  * the stub returned through what the kernel wrote back there, or through
  * what the forger changed) proves nothing either way, as a tick would
- * not: try again, up to four forgers.
+ * not, nor does one asleep in a call the kernel made of such a mix:
+ * try again, up to four forgers.
  */
 #define FORGERS 4
 
@@ -278,7 +322,8 @@ static struct outcome run_forger_conclusive(void (*child)(void *), void *arg,
 	do {
 		o = run_forger(child, arg, ms);
 		n++;
-	} while (o.host_lost && o.bystander_ok && n < FORGERS);
+	} while ((o.host_lost || o.code == CHILD_BLOCKED) && o.bystander_ok &&
+		 n < FORGERS);
 	o.forgers = n;
 	return o;
 }
@@ -288,7 +333,10 @@ static const char *describe(const struct outcome *o)
 	static char buf[900];
 
 	if (o->code == CHILD_STUCK)
-		snprintf(buf, sizeof(buf), "the forger neither ended nor was killed");
+		snprintf(buf, sizeof(buf), "the forger did not end: %s", o->how);
+	else if (o->code == CHILD_BLOCKED)
+		snprintf(buf, sizeof(buf), "the forger sat in a call the kernel made of a real trap's frame and its own (%s)",
+			 o->how);
 	else if (o->code < 0 && o->host_lost)
 		snprintf(buf, sizeof(buf), "the forger was killed by signal %d, its stub lost on the host (forger %d of %d; log: %s)",
 			 -o->code, o->forgers, FORGERS, o->log.lines);
@@ -325,7 +373,8 @@ static void expect_killed(struct __test_metadata *_metadata,
 	       line ? line : "(no \"bad stub data\" line)");
 	if (o->code == CHILD_NOACT)
 		SKIP(return, "the kernel never acted on the forged report");
-	if (o->code == CHILD_TICKED || o->code == CHILD_LAYOUT)
+	if (o->code == CHILD_TICKED || o->code == CHILD_LAYOUT ||
+	    o->code == CHILD_BLOCKED)
 		SKIP(return, "no conclusive attempt: %s", describe(o));
 	EXPECT_TRUE(o->bystander_ok);
 	ASSERT_TRUE(o->killed) TH_LOG("a bad value must kill the process");
@@ -344,7 +393,8 @@ static void expect_handled(struct __test_metadata *_metadata,
 	TH_LOG("%s; %s", describe(o), o->bystander);
 	if (o->code == CHILD_NOACT)
 		SKIP(return, "the kernel never acted on the forged report");
-	if (o->code == CHILD_TICKED || o->code == CHILD_LAYOUT)
+	if (o->code == CHILD_TICKED || o->code == CHILD_LAYOUT ||
+	    o->code == CHILD_BLOCKED)
 		SKIP(return, "no conclusive attempt: %s", describe(o));
 	EXPECT_TRUE(o->bystander_ok);
 	if (o->host_lost)
@@ -914,7 +964,8 @@ static void expect_handled_or_killed(struct __test_metadata *_metadata,
 	TH_LOG("%s; %s", describe(o), o->bystander);
 	if (o->code == CHILD_NOACT)
 		SKIP(return, "the kernel never acted on the forged report");
-	if (o->code == CHILD_TICKED || o->code == CHILD_LAYOUT)
+	if (o->code == CHILD_TICKED || o->code == CHILD_LAYOUT ||
+	    o->code == CHILD_BLOCKED)
 		SKIP(return, "no conclusive attempt: %s", describe(o));
 	EXPECT_TRUE(o->bystander_ok);
 	if (o->host_lost) {
@@ -1295,6 +1346,7 @@ struct race_result {
 	long attempts, done, ticked, noact, kills, children, logged, other;
 	long host_lost;		/* forgers killed on the host (not counted in kills) */
 	long overwrites;
+	long blocked;		/* forgers asleep in a call until killed */
 	int leak, stuck;
 	char why[700];
 	char bystander[160];
@@ -1308,7 +1360,8 @@ static struct race_result run_race(void (*child)(void *), void *arg, long ms)
 	struct bystander b;
 	long deadline;
 	pid_t killed[16];
-	int nkilled = 0, i;
+	int nkilled = 0, i, w;
+	char how[128];
 
 	klog_pace(5);
 	bystander_start(&b);
@@ -1342,9 +1395,16 @@ static struct race_result run_race(void (*child)(void *), void *arg, long ms)
 			}
 			usleep(2000);
 		}
-		if (status == -1 && wait_bounded(pid, &status, 1)) {
+		w = status == -1 ? wait_bounded(pid, &status, 1, how, sizeof(how)) : 0;
+		if (w > 0) {
+			rr.blocked++;
+			if (!rr.why[0])
+				snprintf(rr.why, sizeof(rr.why),
+					 "forger %d sat in a call the kernel made of a real trap's frame and its own (%s)",
+					 pid, how);
+		} else if (w < 0) {
 			rr.stuck = 1;
-			snprintf(rr.why, sizeof(rr.why), "forger %d neither ended nor was killed", pid);
+			snprintf(rr.why, sizeof(rr.why), "forger %d did not end: %s", pid, how);
 		} else if (WIFSIGNALED(status) &&
 			   (WTERMSIG(status) == SIGSEGV || WTERMSIG(status) == SIGKILL)) {
 			struct klog_since ks;
@@ -1388,9 +1448,10 @@ static struct race_result run_race(void (*child)(void *), void *arg, long ms)
 static void log_race(struct __test_metadata *_metadata,
 		     const struct race_result *rr)
 {
-	TH_LOG("%ld attempts in %ld processes: %ld handled, %ld killed (%ld of the first %ld logged), %ld killed on the host (own frame spoilt), %ld ticks, %ld never acted on, %ld other; %s%s%s",
+	TH_LOG("%ld attempts in %ld processes: %ld handled, %ld killed (%ld of the first %ld logged), %ld killed on the host (own frame spoilt), %ld ticks, %ld never acted on, %ld asleep in a call until killed, %ld other; %s%s%s",
 	       rr->attempts, rr->children, rr->done, rr->kills, rr->logged,
-	       rr->kills < 16 ? rr->kills : 16, rr->host_lost, rr->ticked, rr->noact, rr->other,
+	       rr->kills < 16 ? rr->kills : 16, rr->host_lost, rr->ticked, rr->noact,
+	       rr->blocked, rr->other,
 	       rr->bystander, rr->why[0] ? "; " : "", rr->why);
 }
 
