@@ -47,6 +47,14 @@ mkdir -p "$out"
 log=$out/$cell.log tap=$out/$cell.tap
 
 hogs=()
+stop_hogs() {
+	[ ${#hogs[@]} -gt 0 ] && kill "${hogs[@]}" 2>/dev/null && wait "${hogs[@]}" 2>/dev/null
+	hogs=()
+	return 0
+}
+# An interrupted run must not leave its busy loops burning the host.
+trap stop_hogs EXIT
+trap 'exit 130' INT TERM
 if [ "$load" -gt 0 ]; then
 	for _ in $(seq $((load * $(nproc)))); do
 		sh -c 'while :; do :; done' &
@@ -150,7 +158,7 @@ boots)
 	;;
 esac
 secs=$(echo "$(date +%s.%N) - $start" | bc)
-[ ${#hogs[@]} -gt 0 ] && kill "${hogs[@]}" 2>/dev/null && wait "${hogs[@]}" 2>/dev/null
+stop_hogs
 
 # One more top-level result: the console shows no crash. The guest's
 # plan ("1..N", the first unindented one) counts it.
