@@ -251,14 +251,14 @@ static int wait_bounded(pid_t pid, int *status, long ms, char *how, size_t len)
 	end = now_ns() + 2000000000L;
 	while (now_ns() < end) {
 		if (waitpid(pid, status, WNOHANG) == pid) {
-			snprintf(how, len, "in state %c at %s after %ld ms, then killed",
-				 state, wchan, ms);
+			snprintf(how, len, "in state %c at %s when its time was up, then killed",
+				 state, wchan);
 			return state == 'S' ? 1 : -1;
 		}
 		usleep(10000);
 	}
-	snprintf(how, len, "in state %c at %s after %ld ms, alive 2 s after SIGKILL",
-		 state, wchan, ms);
+	snprintf(how, len, "in state %c at %s when its time was up, alive 2 s after SIGKILL",
+		 state, wchan);
 	return -1;
 }
 
