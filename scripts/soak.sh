@@ -14,7 +14,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 : "${WORK:=$HOME/.cache/uml-seccomp/work}" "${RESULTS:=$here/results}"
 : "${SOAK_MINUTES:=10}" "${SOAK_LOAD:=4}"
-tree=${TREE:-$HOME/.cache/uml-seccomp/linux-7.3.4}
+tree=${TREE:-${UMLSEC_CACHE:-${CACHE:-$HOME/.cache/uml-seccomp}}/linux-7.3.4}
 kernel=${SOAK_KERNEL:-$WORK/build/smp-on/linux}
 [ -x "$kernel" ] || { echo "soak: no kernel at $kernel (make check builds it, or set SOAK_KERNEL)" >&2; exit 1; }
 dir=$WORK/soak

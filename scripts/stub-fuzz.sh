@@ -25,7 +25,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 : "${DPFUZZ_ITERATIONS:=10000}" "${DPFUZZ_SEED:=$FUZZ_SEED}" "${STUB_FUZZERS:=fuzz dpfuzz}"
 cells=("$@")
 [ ${#cells[@]} -gt 0 ] || cells=(smp-on up-on)
-tree=${TREE:-$HOME/.cache/uml-seccomp/linux-7.3.4}
+tree=${TREE:-${UMLSEC_CACHE:-${CACHE:-$HOME/.cache/uml-seccomp}}/linux-7.3.4}
 dir=$WORK/stub-fuzz
 mkdir -p "$dir" "$RESULTS"
 
