@@ -74,6 +74,7 @@ struct report {
 	volatile long deadline_ns;	/* of a race */
 	volatile long enough;		/* the parent has seen enough: stop */
 	volatile long overwrites;	/* fds flipped under the kernel's feet */
+	volatile long late;		/* reports read only after a change */
 	char why[600];
 };
 
@@ -117,8 +118,10 @@ static enum fake_result fire(unsigned long timeout_us, flip_fn flip,
 static int judge(void)
 {
 	char why[512];
+	unsigned mctx = FK.mctx;
 	long bad = fake_check(&FK, why, sizeof(why));
 
+	R->late += FK.mctx != mctx;
 	R->last_ret = IM64(FK.snap, SD_SIGSTACK + FK.mctx + REG_RAX * 8);
 	if (bad < 0)
 		return CHILD_TICKED;	/* inconclusive, as a tick */
@@ -365,7 +368,7 @@ static const char *describe(const struct outcome *o)
 		snprintf(buf, sizeof(buf), "the forger was killed by signal %d (log: %s)",
 			 -o->code, o->log.lines[0] ? o->log.lines : "nothing");
 	else
-		snprintf(buf, sizeof(buf), "the forger exited %d (%s), RAX %#lx%s%s",
+		snprintf(buf, sizeof(buf), "the forger exited %d (%s%s), RAX %#lx%s%s",
 			 o->code,
 			 o->code == CHILD_DONE ? "handled, nothing stray" :
 			 o->code == CHILD_LEAK ? "the kernel wrote where it may not" :
@@ -374,6 +377,7 @@ static const char *describe(const struct outcome *o)
 			 o->code == CHILD_BADRET ? "handled wrongly" :
 			 o->code == CHILD_LAYOUT ? "unknown frame layout" :
 			 o->code == CHILD_NOBATCH ? "never asked to run a batch" : "?",
+			 R->late ? ", the report read after the change" : "",
 			 R->last_ret, R->why[0] ? ": " : "", R->why);
 	return buf;
 }
@@ -950,13 +954,27 @@ static void change_ext(struct toctou *tt)
 	change_both(SD_SIGSTACK + FK.fp + FP_SW_EXTSIZE, &ext, 4);
 }
 
+/*
+ * A copy of the frame's mcontext at the new place, its registers that are
+ * no argument of the call marked. A kernel that read only after the
+ * change (a slow one: under TCG the 10 ms may pass first) writes them back
+ * unchanged there; one that read at the old place and writes at the new
+ * one writes the old values over the marks.
+ */
 static void change_mctx(struct toctou *tt)
 {
+	static const int mark[] = { REG_RBX, REG_RBP, REG_R12, REG_R13,
+				    REG_R14, REG_R15 };
+	uint8_t copy[MCTX_SIZE];
 	uint16_t v = tt->value;
+	size_t i;
 
-	/* a copy of the frame's mcontext at the new place */
-	change_both(SD_SIGSTACK + v, FK.img + SD_SIGSTACK + FK.mctx, MCTX_SIZE);
+	memcpy(copy, FK.img + SD_SIGSTACK + FK.mctx, MCTX_SIZE);
+	for (i = 0; i < sizeof(mark) / sizeof(mark[0]); i++)
+		((uint64_t *)copy)[mark[i]] ^= 0x1000000000000000ULL;
+	change_both(SD_SIGSTACK + v, copy, MCTX_SIZE);
 	change_both(SD_MCTX_OFFSET, &v, 2);
+	FK.late_mctx = v;
 }
 
 static void change_fpregs(struct toctou *tt)

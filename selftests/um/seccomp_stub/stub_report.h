@@ -219,6 +219,8 @@ struct fake {
 				 * rdi, rsi, rdx, rax and flags are the
 				 * kernel's */
 	long batches;		/* batches the kernel asked the forger to run */
+	unsigned late_mctx;	/* mctx_offset changed to this after the
+				 * report (0: not changed) */
 };
 
 /* A page-fault-free place to land if a tick makes the stub return into
@@ -322,6 +324,7 @@ static inline void fake_build(struct fake *fk, const struct stub_gadget *g,
 	fk->real_xstate = f->xstate;
 	fk->relax_regs = 0;
 	fk->batches = 0;
+	fk->late_mctx = 0;
 	memset(fk->snap, 0, sizeof(fk->snap));
 }
 
@@ -556,14 +559,28 @@ static inline int fake_may_write(const struct fake *fk, unsigned off)
  * the number of bad bytes (registers count 8), describing the first ones,
  * or -1 if the kernel wrote no register back at all (the call not run).
  */
-static inline long fake_check(const struct fake *fk, char *why, size_t whylen)
+static inline long fake_check(struct fake *fk, char *why, size_t whylen)
 {
 	long bad = 0;
 	unsigned off, first = ~0U, last = 0;
-	const uint64_t *gi = (const void *)(fk->img + SD_SIGSTACK + fk->mctx);
-	const uint64_t *gs = (const void *)(fk->snap + SD_SIGSTACK + fk->mctx);
+	const uint64_t *gi, *gs;
 	char regs[256] = "";
 	int i;
+
+	/*
+	 * A kernel that read the report only after mctx_offset changed took
+	 * the frame from the new place (RAX written there): judge it as the
+	 * report it read. It may then write nothing at the old place.
+	 */
+	if (fk->late_mctx) {
+		unsigned rax = SD_SIGSTACK + fk->late_mctx + REG_RAX * 8;
+
+		if (IM64(fk->snap, rax) != IM64(fk->img, rax))
+			fk->mctx = fk->late_mctx;
+		fk->late_mctx = 0;
+	}
+	gi = (const void *)(fk->img + SD_SIGSTACK + fk->mctx);
+	gs = (const void *)(fk->snap + SD_SIGSTACK + fk->mctx);
 
 	for (off = 0; off < SD_SIZE; off++) {
 		if (fk->img[off] == fk->snap[off] || fake_may_write(fk, off))
