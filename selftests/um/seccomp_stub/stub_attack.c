@@ -1277,14 +1277,14 @@ static void judge_swept(struct swept *s, int harden)
 		/*
 		 * No filter can refuse these. Counted as refused: the
 		 * filter's -EPERM, the host's own -ENOSYS (no such call) or
-		 * -ENXIO (uprobe outside a trampoline) with the process
-		 * alive, or the SIGILL uretprobe raises outside a
-		 * trampoline, which ends the process without the call doing
-		 * anything.
+		 * uprobe's answer outside a trampoline (-ENXIO; -EPROTO on
+		 * the 7.x hosts) with the process alive, or the SIGILL
+		 * uretprobe raises outside a trampoline, which ends the
+		 * process without the call doing anything.
 		 */
 		s->rule = "host passthrough";
 		s->conforms = (alive && (s->ret == -EPERM || s->ret == -ENOSYS ||
-					 s->ret == -ENXIO)) ||
+					 s->ret == -ENXIO || s->ret == -EPROTO)) ||
 			      (!s->exited && s->signal == SIGILL);
 		if (s->conforms)
 			return;
