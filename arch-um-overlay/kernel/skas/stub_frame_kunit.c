@@ -113,11 +113,30 @@ static void stub_frame_xstate_magic2(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, parse(d), "fpstate");
 }
 
+/* A bad report leaves the frame the next resume uses as it was */
+static void stub_frame_kept_on_error(struct kunit *test)
+{
+	struct stub_data *d = frame(test, 1024);
+	struct stub_frame f, good;
+	long value;
+
+	KUNIT_ASSERT_NULL(test, stub_frame_parse(d, &f, &value));
+	good = f;
+	d->mctx_offset = 0xffff;
+	KUNIT_EXPECT_STREQ(test, "mctx_offset", stub_frame_parse(d, &f, &value));
+	KUNIT_EXPECT_MEMEQ(test, &good, &f, sizeof(f));
+
+	d = frame(test, SIGSTACK - 1);
+	KUNIT_EXPECT_STREQ(test, "fpstate", stub_frame_parse(d, &f, &value));
+	KUNIT_EXPECT_MEMEQ(test, &good, &f, sizeof(f));
+}
+
 static struct kunit_case stub_frame_cases[] = {
 	KUNIT_CASE(stub_frame_offsets),
 	KUNIT_CASE(stub_frame_legacy_fp),
 	KUNIT_CASE(stub_frame_xstate_size),
 	KUNIT_CASE(stub_frame_xstate_magic2),
+	KUNIT_CASE(stub_frame_kept_on_error),
 	{}
 };
 
