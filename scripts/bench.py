@@ -21,12 +21,22 @@ shows the median of the rounds' ratios, its 95% confidence interval
 A run whose A/A interval reaches outside +-2% says so on its first and
 last line.
 
+What is compared: a virtual CPU's speed changes under it (here system
+calls ran 15-20% slower for 0.1 to 1 s at a time, now and then for most
+of a boot). stub_bench spreads every benchmark's samples over the whole
+boot (blocks of each in turn) and reports their 10th percentile (p10_ns)
+beside the median: the ratios are of p10, which shifts least when part of
+a boot was slow (old logs without it: of the median). The tables show
+medians. Its ref_ns, a register-only loop timed between the samples, feeds
+the load guard.
+
 Load guard: in pinned runs UML and every host thread it starts run on one
 host CPU (taskset, and a watcher that pins any thread found elsewhere);
 bench.py itself keeps off that CPU. Per boot the host's load (/proc/loadavg)
 and CPU time and steal time (/proc/stat) are recorded; a boot during which
-other work used more than --busy-cpus CPUs or steal took more than
---busy-steal of the time is repeated (at most --max-repeats times, and at
+other work used more than --busy-cpus CPUs, steal took more than
+--busy-steal of the time or whose reference loop ran more than --busy-slow
+slower than the median of the boots kept so far is repeated (at most --max-repeats times, and at
 most half the planned boots in all), never averaged in.
 
 Writes OUT/bench.json (every boot and sample), OUT/bench.txt (what it
@@ -52,7 +62,8 @@ PLOTTED = [("on", "off"), ("on", "pristine"), ("on", "ptrace")]
 COLORS = ["#1f6fb4", "#d4540f", "#2a9d3a"]
 ORDER = ["getpid", "mmap", "mmap-frag", "munmap", "touch", "forkexec"]
 FLOOR = 0.02  # the A/A interval must stay within 1 +- FLOOR
-LINE = re.compile(r"^bench (\S+) (\S+) median_ns=(\d+) p99_ns=(\d+) n=(\d+)(?: tries=(\d+))?")
+LINE = re.compile(r"^bench (\S+) (\S+) median_ns=(\d+) p99_ns=(\d+) n=(\d+)(?: tries=(\d+))?"
+                  r"(?: ref_ns=(\d+))?(?: p10_ns=(\d+))?")
 QUICK_ROUNDS = 5
 DEFAULT_ROUNDS = 15
 
@@ -64,8 +75,9 @@ def label(x, y):
 # --- guest output ---------------------------------------------------------
 
 def parse_log(path):
-    """{(bench, size): {median_ns, p99_ns, n, tries}} from a console log;
-    buckets that got no sample (n=0) are there with n 0."""
+    """{(bench, size): {median_ns, p99_ns, n, tries, ref_ns, p10_ns}} from a
+    console log; buckets that got no sample (n=0) are there with n 0, ref_ns
+    and p10_ns are 0 where the guest did not print them."""
     out = {}
     with open(path, errors="replace") as f:
         for line in f:
@@ -74,7 +86,9 @@ def parse_log(path):
                 n = int(m.group(5))
                 out[(m.group(1), m.group(2))] = dict(
                     median_ns=int(m.group(3)), p99_ns=int(m.group(4)), n=n,
-                    tries=int(m.group(6)) if m.group(6) else n)
+                    tries=int(m.group(6)) if m.group(6) else n,
+                    ref_ns=int(m.group(7)) if m.group(7) else 0,
+                    p10_ns=int(m.group(8)) if m.group(8) else 0)
     return out
 
 
@@ -133,13 +147,30 @@ def host_load(a, b, uml_cpu, hz=None):
                 uml_cpu_s=round(uml_cpu, 2))
 
 
-def busy_reason(load, max_cpus, max_steal):
+def boot_speed(got):
+    """A boot's reference loop time: the median of its benchmarks' ref_ns
+    (None if it printed none)."""
+    refs = [v["ref_ns"] for v in got.values() if v.get("ref_ns")]
+    return statistics.median(refs) if refs else None
+
+
+def slowdown(ref, kept_refs):
+    """How much slower than the median of the boots kept so far (0.05: 5%);
+    0 until there are three to compare with."""
+    if not ref or len(kept_refs) < 3:
+        return 0.0
+    return round(ref / statistics.median(kept_refs) - 1, 4)
+
+
+def busy_reason(load, max_cpus, max_steal, max_slow=float("inf")):
     """Why a boot with this host_load() counts as taken on a busy host, or None."""
     why = []
     if load["other_cpus"] > max_cpus:
         why.append(f"other work {load['other_cpus']:.2f} CPUs > {max_cpus}")
     if load["steal"] > max_steal:
         why.append(f"steal {load['steal'] * 100:.1f}% > {max_steal * 100:.1f}%")
+    if load.get("slow", 0) > max_slow:
+        why.append(f"CPU slow: reference loop {load['slow'] * 100:+.1f}% > {max_slow * 100:.0f}%")
     return "; ".join(why) or None
 
 
@@ -229,7 +260,8 @@ def boot_cmd(kernel, guest, log, cell, variant, pin_cpu, scale):
     return cmd
 
 
-def guarded(attempt, max_repeats, budget, max_cpus, max_steal, pause, say, keep_busy=False):
+def guarded(attempt, max_repeats, budget, max_cpus, max_steal, pause, say, keep_busy=False,
+            max_slow=float("inf")):
     """Run attempt(k) -> (ok, record with "load") again while the host was
     busy: at most max_repeats more times and while budget["left"] lasts.
     Returns the records; only the last one can count (kept): if it ran to
@@ -237,7 +269,7 @@ def guarded(attempt, max_repeats, budget, max_cpus, max_steal, pause, say, keep_
     records = []
     while True:
         ok, rec = attempt(len(records))
-        rec["busy"] = busy_reason(rec["load"], max_cpus, max_steal)
+        rec["busy"] = busy_reason(rec["load"], max_cpus, max_steal, max_slow)
         rec["kept"] = False
         records.append(rec)
         if not ok or not rec["busy"]:
@@ -274,10 +306,16 @@ def bootstrap_ci(values, key, reps=2000, conf=0.95):
     return (lo, hi)
 
 
+def compared(s):
+    """What a boot's ratios are taken of: its p10, or the median where the
+    guest printed no p10."""
+    return s.get("p10_ns") or s["median_ns"]
+
+
 def summarize(samples, cells, pins):
     """From the kept samples: per (cell, pin, bench, size) the median over
-    boots of each variant's per-boot median and p99, and per comparison the
-    per-round ratios with median, interval and n."""
+    boots of each variant's per-boot median and p99 (ns), and per comparison
+    the per-round ratios (of compared()) with median, interval and n."""
     per = {}
     for s in samples:
         if s.get("n", 1) > 0:
@@ -289,7 +327,7 @@ def summarize(samples, cells, pins):
         by_var, by_round = {}, {}
         for r in rows:
             by_var.setdefault(r["variant"], []).append(r)
-            by_round[(r["variant"], r["round"])] = r["median_ns"]
+            by_round[(r["variant"], r["round"])] = compared(r)
         med = {v: (statistics.median(x["median_ns"] for x in rs),
                    statistics.median(x["p99_ns"] for x in rs), len(rs))
                for v, rs in by_var.items()}
@@ -382,8 +420,10 @@ def render(samples, boots, meta):
             if not any(rows.values()):
                 continue
             out.append("")
-            out.append(f"{cell.upper()} {pin}: ns per call, median over the boots; ratios: median of "
-                       f"the per-round ratios [95% interval, bootstrap over rounds]")
+            of = "p10" if any(s.get("p10_ns") for s in samples if s["cell"] == cell) else "median"
+            out.append(f"{cell.upper()} {pin}: ns per call, median over the boots; ratios (of each "
+                       f"boot's {of}): median of the per-round ratios [95% interval, bootstrap over "
+                       f"rounds]")
             for name in ["mmap", "mmap-frag", "munmap"]:
                 sizes = [b for b in benches if b[0] == name and rows[b]]
                 if not sizes:
@@ -481,8 +521,9 @@ def guard_table(boots, meta):
                        f"{thr if pin == 'pinned' else '-':>7} {mv if pin == 'pinned' else '-':>5} {secs:5.0f}s")
     g = meta.get("guard", {})
     if g:
-        out.append(f"guard: a boot counts as busy if other work used > {g['busy_cpus']} CPUs or steal "
-                   f"> {g['busy_steal'] * 100:.1f}%; repeated up to {g['max_repeats']} times "
+        out.append(f"guard: a boot counts as busy if other work used > {g['busy_cpus']} CPUs, steal "
+                   f"> {g['busy_steal'] * 100:.1f}% or its reference loop ran > "
+                   f"{g.get('busy_slow', float('inf')) * 100:.0f}% slower than the median boot; repeated up to {g['max_repeats']} times "
                    f"({g['repeats']} repeats made); pinned runs on host CPU {g.get('pin_cpu')}, "
                    "other CPUs: the median over the boots")
     return out
@@ -601,6 +642,8 @@ def main(argv=None):
                     help="other work above this many CPUs makes a boot busy")
     ap.add_argument("--busy-steal", type=float, default=0.02,
                     help="steal above this share of CPU time makes a boot busy")
+    ap.add_argument("--busy-slow", type=float, default=0.05,
+                    help="a reference loop this much slower than the median boot makes a boot busy")
     ap.add_argument("--busy-pause", type=float, default=5, help="seconds before a repeat")
     ap.add_argument("--keep-busy", action="store_true",
                     help="keep a boot still busy after its repeats (and say so)")
@@ -646,7 +689,7 @@ def main(argv=None):
         pin_cpu = a.pin_cpu if a.pin_cpu is not None else pin_default()
         meta = dict(rounds=rounds, scale=a.scale, quick=a.quick, cells=cells, pins=pins, aa=a.aa,
                     machine=os.uname().release, cpus=os.cpu_count(),
-                    guard=dict(busy_cpus=a.busy_cpus, busy_steal=a.busy_steal,
+                    guard=dict(busy_cpus=a.busy_cpus, busy_steal=a.busy_steal, busy_slow=a.busy_slow,
                                max_repeats=a.max_repeats, pin_cpu=pin_cpu,
                                repeats=0, dropped=0, kept_busy=0))
         samples, boots = run(a, meta, pin_cpu)
@@ -689,6 +732,7 @@ def run(a, meta, pin_cpu):
     total = rounds * len(cells) * len(pins) * len(VARIANTS)
     budget = {"left": total // 2}
     samples, boots = [], []
+    kept_refs = []  # the reference loop time of every boot kept
     done = 0
 
     def say(msg):
@@ -713,6 +757,8 @@ def run(a, meta, pin_cpu):
                         rc, uml_cpu, pinner = run_boot(cmd, pin_cpu if pinned else None)
                         load = host_load(s0, Snapshot(), uml_cpu)
                         got = parse_log(log)
+                        ref = boot_speed(got)
+                        load["ref_ns"], load["slow"] = ref, slowdown(ref, kept_refs)
                         ok = rc == 0 and any(v["n"] > 0 for v in got.values())
                         rec = dict(round=rnd, cell=cell, pin=pin, variant=var, attempt=k, rc=rc,
                                    log=os.path.basename(log), load=load,
@@ -720,12 +766,12 @@ def run(a, meta, pin_cpu):
                                    moved=pinner.moved if pinner else None, samples=got)
                         say(f"  [{done}/{total}] round {rnd + 1} {cell:3} {pin:8} {var:8} "
                             f"{load['wall_s']:5.1f}s other {load['other_cpus']:.2f} CPUs "
-                            f"steal {load['steal'] * 100:.1f}% "
+                            f"steal {load['steal'] * 100:.1f}% speed {-load['slow'] * 100:+.1f}% "
                             + ("ok" if ok else f"FAILED (rc {rc}), see {log}"))
                         return ok, rec
 
                     recs = guarded(attempt, a.max_repeats, budget, g["busy_cpus"], g["busy_steal"],
-                                   a.busy_pause, say, a.keep_busy)
+                                   a.busy_pause, say, a.keep_busy, g["busy_slow"])
                     g["repeats"] += len(recs) - 1
                     if recs[-1]["busy"]:
                         g["kept_busy" if recs[-1]["kept"] else "dropped"] += 1
@@ -734,6 +780,8 @@ def run(a, meta, pin_cpu):
                         boots.append(r)
                         if not r["kept"]:
                             continue
+                        if r["load"].get("ref_ns"):
+                            kept_refs.append(r["load"]["ref_ns"])
                         for (name, size), v in got.items():
                             samples.append(dict(round=rnd, cell=cell, pin=pin, variant=var,
                                                 bench=name, size=size, **v))

@@ -27,9 +27,9 @@ def load_fixture():
         return json.load(f)
 
 
-def sample(rnd, var, med, cell="up", name="touch", size="-", n=300):
+def sample(rnd, var, med, cell="up", name="touch", size="-", n=300, ref=0):
     return dict(round=rnd, cell=cell, pin="pinned", variant=var, bench=name, size=size,
-                median_ns=med, p99_ns=2 * med, n=n, tries=n)
+                median_ns=med, p99_ns=2 * med, n=n, tries=n, ref_ns=ref)
 
 
 def meta(**kw):
@@ -50,7 +50,10 @@ def run_main(args):
 class ParseLog(unittest.TestCase):
     def test_lines_and_buckets(self):
         got = bench.parse_log(os.path.join(DATA, "console.log"))
-        self.assertEqual(got[("getpid", "-")], dict(median_ns=4375, p99_ns=108723, n=2000, tries=2200))
+        self.assertEqual(got[("getpid", "-")], dict(median_ns=4375, p99_ns=108723, n=2000, tries=2200,
+                                                    ref_ns=1523, p10_ns=4101))
+        self.assertEqual(got[("mmap-frag", "16K")]["ref_ns"], 0)  # old lines: no ref_ns, p10_ns
+        self.assertEqual(got[("mmap-frag", "16K")]["p10_ns"], 0)
         self.assertEqual(got[("mmap", "1024K")]["n"], 0)      # an empty bucket is reported
         self.assertEqual(got[("mmap", "1024K")]["tries"], 630)
         self.assertEqual(got[("mmap-frag", "16K")]["tries"], 300)  # old lines: tries = n
@@ -104,6 +107,15 @@ class Ratios(unittest.TestCase):
         self.assertEqual(row["ratios"]["a/a"]["per_round"], [1.0, 1.01, 1.02, 1.03])
         self.assertNotIn("on/pristine", row["ratios"])
         self.assertEqual(row["medians"]["on"][2], 5)  # boots of "on"
+
+    def test_ratios_of_p10(self):
+        s = [sample(0, "off", 100), sample(0, "on", 130), sample(1, "off", 100), sample(1, "on", 130)]
+        s[1]["p10_ns"], s[3]["p10_ns"] = 110, 110  # slow for part of the boot: its median moved
+        s[0]["p10_ns"] = s[2]["p10_ns"] = 100
+        row = bench.summarize(s, ["up"], ["pinned"])[("up", "pinned", "touch", "-")]
+        self.assertEqual(row["ratios"]["on/off"]["per_round"], [1.1, 1.1])
+        self.assertEqual(row["medians"]["on"][0], 130)  # the table stays in medians
+        self.assertEqual(bench.compared(sample(0, "on", 130)), 130)  # no p10: the median
 
     def test_empty_bucket_left_out(self):
         s = [sample(r, v, 100, n=0 if v == "on" else 300) for r in range(3) for v in ("on", "off")]
@@ -220,6 +232,18 @@ class Guard(unittest.TestCase):
         recs, calls, left = self.run_guard([self.BUSY] * 5, budget=1)
         self.assertEqual(calls, [0, 1])
         self.assertEqual(left, 0)
+
+    def test_slow_cpu(self):
+        self.assertEqual(bench.slowdown(1100, [1000, 990]), 0.0)  # too few to compare
+        self.assertEqual(bench.slowdown(1100, [1000, 990, 1010]), 0.1)
+        self.assertEqual(bench.boot_speed({("a", "-"): dict(ref_ns=900), ("b", "-"): dict(ref_ns=1100),
+                                           ("c", "-"): dict(ref_ns=0)}), 1000)
+        self.assertIsNone(bench.boot_speed({("a", "-"): dict(ref_ns=0)}))
+        load = dict(self.QUIET, slow=0.08)
+        self.assertEqual(bench.busy_reason(load, 0.25, 0.02, 0.05),
+                         "CPU slow: reference loop +8.0% > 5%")
+        self.assertIsNone(bench.busy_reason(load, 0.25, 0.02, 0.1))
+        self.assertIsNone(bench.busy_reason(load, 0.25, 0.02))  # no limit given
 
     def test_failed_boot_not_repeated_nor_kept(self):
         recs, calls, _ = self.run_guard([self.QUIET], oks=[False])

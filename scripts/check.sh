@@ -12,7 +12,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 : "${WORK:=$HOME/.cache/uml-seccomp/work}" "${RESULTS:=$here/results}" "${JOBS:=$(nproc)}"
-: "${STAGES:=tool e2e series kernels kunit matrix qemu fuzz}"
+: "${STAGES:=tool bench e2e series kernels kunit matrix qemu fuzz}"
 export WORK RESULTS JOBS
 mkdir -p "$WORK" "$RESULTS"
 umq_check=$here/build/umq-check/umq
@@ -69,6 +69,33 @@ EOF
 fi
 umq=$umq_check
 [ -x "$umq" ] || umq=$here/build/umq/umq
+
+# bench.py's statistics, load guard and plot (no kernel needed)
+if want bench; then
+	stage bench
+	python3 - "$here/scripts" >"$RESULTS/bench-unit.tap" 2>"$RESULTS/bench-unit.log" <<'EOF'
+import sys, unittest
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[1])
+tests = []
+def flat(s):
+    for t in s:
+        flat(t) if isinstance(t, unittest.TestSuite) else tests.append(t)
+flat(unittest.defaultTestLoader.discover(sys.argv[1], pattern="bench_test.py"))
+print("TAP version 13")
+print(f"1..{len(tests)}")
+for i, t in enumerate(tests, 1):
+    r = unittest.TestResult()
+    t.run(r)
+    bad = r.failures + r.errors
+    for _, tb in bad:
+        print(tb, file=sys.stderr)
+    skip = f" # SKIP {r.skipped[0][1]}" if r.skipped else ""
+    print(("not ok" if bad else "ok") + f" {i} bench.py: {t.id().split('.', 1)[1]}{skip}")
+EOF
+	grep -cE '^ok' "$RESULTS/bench-unit.tap" | sed 's/$/ bench.py tests passed/' >&2
+	stage_end
+fi
 
 if want e2e; then
 	stage e2e

@@ -3,13 +3,23 @@
  * What stub validation costs, from inside a UML guest.
  *
  * Prints one line per measurement:
- *   bench NAME SIZE median_ns=N p99_ns=N n=N tries=N
+ *   bench NAME SIZE median_ns=N p99_ns=N n=N tries=N ref_ns=N p10_ns=N
  * NAME: getpid, mmap (MAP_POPULATE, physically contiguous frames: one
  * stub mmap() for the range), mmap-frag (the same, no two frames following
  * on: one stub mmap() per page), munmap, touch (demand fault per page),
  * forkexec. n is how many samples the bucket got, tries how many runs it
  * took (populates are steered to the frame layout and checked with
  * pagemap; one of the wrong layout is not counted).
+ *
+ * A virtual CPU's speed changes under it: here system-call-heavy code ran
+ * 15 to 20% slower for 0.1 to 1 s at a time while a register-only loop did
+ * not. A benchmark run in one go lands in one of those states, so every
+ * benchmark runs in BLOCKS blocks, each after a block of every other one:
+ * its samples spread over the whole run, median_ns, p10_ns and p99_ns are
+ * over all of them (p10 shifts least when part of the run was slow: what
+ * bench.py compares). ref_ns is the median time of a fixed register-only
+ * loop run between its samples (a CPU slower for the whole run, e.g. at a
+ * lower clock, shows there).
  *
  * Times come from the TSC (UML has no vDSO: clock_gettime() is a system
  * call), calibrated against CLOCK_MONOTONIC. Warm-up rounds are dropped.
@@ -61,6 +71,55 @@ static void calibrate(void)
 	ns_per_tick = (double)(n1 - n0) / (double)(t1 - t0);
 }
 
+static double elapsed(uint64_t t0, uint64_t t1)
+{
+	return (double)(t1 - t0) * ns_per_tick;
+}
+
+#define BLOCKS 10
+
+struct vec {
+	double *v;
+	int n, cap;
+};
+
+static void push(struct vec *a, double x)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 256;
+		a->v = realloc(a->v, a->cap * sizeof(*a->v));
+		if (!a->v) {
+			perror("realloc");
+			exit(1);
+		}
+	}
+	a->v[a->n++] = x;
+}
+
+/* One benchmark: its samples and reference loop times */
+struct bucket {
+	const char *name;
+	char size[24];
+	struct vec ns, refs;
+	int tries;
+};
+
+static void ref_sample(struct bucket *b)
+{
+	uint64_t t0, x = 1;
+	int i;
+
+	t0 = ticks();
+	for (i = 0; i < 2000; i++)
+		__asm__ volatile("imul %0, %0\n\tadd $1, %0" : "+r"(x));
+	push(&b->refs, elapsed(t0, ticks()));
+}
+
+static void sample(struct bucket *b, double ns)
+{
+	push(&b->ns, ns);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -68,32 +127,37 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* n: the samples taken, tries: the runs made for them (warm-up and
- * populates of the wrong frame layout included) */
-static void report(const char *name, const char *size, double *ns, int n,
-		   int tries)
+static double median(double *v, int n)
 {
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+/* tries: the runs made for the samples (warm-up and populates of the
+ * wrong frame layout included) */
+static void report(struct bucket *b)
+{
+	double *ns = b->ns.v, ref = 0;
+	int n = b->ns.n;
+
+	if (b->refs.n)
+		ref = median(b->refs.v, b->refs.n);
 	if (n <= 0) {
-		printf("bench %s %s median_ns=0 p99_ns=0 n=0 tries=%d\n", name,
-		       size, tries);
+		printf("bench %s %s median_ns=0 p99_ns=0 n=0 tries=%d ref_ns=%.0f p10_ns=0\n",
+		       b->name, b->size, b->tries, ref);
 		fflush(stdout);
 		return;
 	}
 	qsort(ns, n, sizeof(*ns), cmp_double);
-	printf("bench %s %s median_ns=%.0f p99_ns=%.0f n=%d tries=%d\n", name,
-	       size, ns[n / 2], ns[(int)(n * 0.99) < n ? (int)(n * 0.99) : n - 1],
-	       n, tries);
+	printf("bench %s %s median_ns=%.0f p99_ns=%.0f n=%d tries=%d ref_ns=%.0f p10_ns=%.0f\n",
+	       b->name, b->size, ns[n / 2],
+	       ns[(int)(n * 0.99) < n ? (int)(n * 0.99) : n - 1], n, b->tries,
+	       ref, ns[n / 10]);
 	fflush(stdout);
 }
 
-static double elapsed(uint64_t t0, uint64_t t1)
+static void bench_getpid(struct bucket *b, int rounds)
 {
-	return (double)(t1 - t0) * ns_per_tick;
-}
-
-static void bench_getpid(int rounds)
-{
-	double *ns = calloc(rounds, sizeof(*ns));
 	int r, i;
 
 	for (r = -rounds / 10; r < rounds; r++) {
@@ -102,10 +166,10 @@ static void bench_getpid(int rounds)
 		for (i = 0; i < 20; i++)
 			syscall(SYS_getpid);
 		if (r >= 0)
-			ns[r] = elapsed(t0, ticks()) / 20;
+			sample(b, elapsed(t0, ticks()) / 20);
+		ref_sample(b);
+		b->tries++;
 	}
-	report("getpid", "-", ns, rounds, rounds + rounds / 10);
-	free(ns);
 }
 
 /* The frames of the pages of [p, p + len), from /proc/self/pagemap */
@@ -204,29 +268,24 @@ static size_t *by_frame(const uint64_t *f, size_t n)
 	return idx;
 }
 
-static void give_back(char *p, int unmap)
+static void give_back(char *p)
 {
-	if (unmap ? munmap(p, PAGE) : madvise(p, PAGE, MADV_DONTNEED)) {
-		perror(unmap ? "munmap" : "madvise");
+	if (madvise(p, PAGE, MADV_DONTNEED)) {
+		perror("madvise");
 		exit(1);
 	}
 }
 
 /*
- * Free the pages of [p, p + n pages) highest frame first. With per-CPU
- * page lists (SMP) the next populate takes them back last in, first out:
- * ascending. madvise() splits no VMA; munmap() of each page does, and the
- * slab pages that churns leave the next populate's own small kernel
- * allocations something else to take than our lowest frame (without
- * per-CPU lists, UP, the buddy allocator merges the frames again either
- * way and hands them out ascending).
+ * Free the pages of [p, p + n pages) highest frame first: the next
+ * populate takes them back last in, first out, ascending.
  */
-static void free_descending(char *p, const uint64_t *f, size_t n, int unmap)
+static void free_descending(char *p, const uint64_t *f, size_t n)
 {
 	size_t *idx = by_frame(f, n), i;
 
 	for (i = n; i-- > 0;)
-		give_back(p + idx[i] * PAGE, unmap);
+		give_back(p + idx[i] * PAGE);
 	free(idx);
 }
 
@@ -274,7 +333,7 @@ static int steer_contiguous(struct store *s, size_t n)
 		if (lo % n || s->f[idx[i + n - 1]] != lo + n - 1)
 			continue;
 		for (k = n; k-- > 0;)
-			give_back(s->p + idx[i + k] * PAGE, 0);
+			give_back(s->p + idx[i + k] * PAGE);
 		found = 1;
 	}
 	free(idx);
@@ -295,7 +354,7 @@ static int steer_fragmented(struct store *s, size_t n)
 
 		if (s->f[idx[i - 1]] != f - 1 || s->f[idx[i + 1]] != f + 1)
 			continue;
-		give_back(s->p + idx[i] * PAGE, 0);
+		give_back(s->p + idx[i] * PAGE);
 		freed++;
 		i++;	/* its upper neighbour stays held */
 	}
@@ -304,56 +363,72 @@ static int steer_fragmented(struct store *s, size_t n)
 }
 
 /*
+ * The frames contiguous populates are steered to: filled at start, while
+ * the guest's memory is not yet cut up, and kept for the whole run (the
+ * benchmarks between two blocks leave few aligned runs of free frames).
+ */
+static struct store reserve;
+
+/* Take the frames back into the reserve's holes and read them again */
+static void reserve_refill(int pagemap)
+{
+	volatile char *p = reserve.p;
+	size_t i;
+
+	for (i = 0; i < reserve.pages; i++)
+		p[i * PAGE] = 1;
+	if (frames_of(pagemap, reserve.p, reserve.pages * PAGE, reserve.f)) {
+		perror("pagemap");
+		exit(1);
+	}
+}
+
+/* Free the frames for the next populate: 0 if there are none */
+static int steer(struct store *s, char *base, size_t len, int frag,
+		 int pagemap)
+{
+	size_t n = len / PAGE;
+
+	madvise(base, len, MADV_DONTNEED);
+	if (!frag) {
+		reserve_refill(pagemap);
+		return steer_contiguous(&reserve, n);
+	}
+	store_drop(s);
+	store_fill(s, 3 * n + 512, pagemap);
+	return steer_fragmented(s, n);
+}
+
+/*
  * Time mmap(MAP_POPULATE) of @len at @base until @rounds samples of the
  * wanted frame layout (@frag: fragmented, else contiguous) or the budget
  * of tries is spent; each populate is checked with pagemap and one of the
- * wrong layout is not counted. The frames of a good one are freed for the
- * next in the order that brings them back the same way; after a bad one
- * they are steered again, each time by the next of the ways to do it
- * (contiguous: the range's own frames freed with munmap(), which works
- * without per-CPU page lists and mostly with them, or a block from a fresh
- * store freed with madvise(), which works with them; fragmented: isolated
- * frames of a store). *tries counts the populates.
+ * wrong layout is not counted. The frames are steered (contiguous: an
+ * aligned block of the reserve's, fragmented: isolated frames of a fresh
+ * store) and those of a good populate are freed for the next in the order
+ * that brings them back the same way (highest first: the next populate
+ * takes them back ascending). b->tries counts the populates.
  */
-static int time_populates(char *base, size_t len, int rounds, int pagemap,
-			  int frag, double *ns, int *tries)
+static void time_populates(char *base, size_t len, int rounds, int pagemap,
+			   int frag, struct bucket *b)
 {
 	size_t n = len / PAGE, want = frag ? n : 1;
 	uint64_t *f = calloc(n, sizeof(*f));
-	int got = 0, warm = 3, budget = 3 * rounds + 30, steered = 0, way = 0;
-	int unmap = 0;
+	int got = 0, warm = 3, budget = 3 * rounds + 30, steered = 0;
+	int tries;
 	struct store s = { 0 };
 
-	for (*tries = 0; got < rounds && *tries < budget; (*tries)++) {
+	for (tries = 0; got < rounds && tries < budget; tries++, b->tries++) {
 		uint64_t t0, t1;
 		char *p;
 
-		if (!steered) {
-			way++;
-			unmap = !frag && way % 2 == 1;
-			if (unmap) {
-				/* the range's own frames, freed one by one */
-				store_drop(&s);
-				p = populate(base, len);
-				if (frames_of(pagemap, p, len, f)) {
-					perror("pagemap");
-					exit(1);
-				}
-				free_descending(p, f, n, 1);
-			} else {
-				/* the range's frames go first: the steered ones
-				 * must be the last freed (it is not mapped at first) */
-				madvise(base, len, MADV_DONTNEED);
-				store_drop(&s);
-				store_fill(&s, frag ? 3 * n + 8 : 4 * n + 512, pagemap);
-				if (!(frag ? steer_fragmented(&s, n) : steer_contiguous(&s, n))) {
-					if (debug)
-						fprintf(stderr, "steer %zuK: no frames\n", len / 1024);
-					continue;
-				}
-			}
-			steered = 1;
+		if (!steered && !steer(&s, base, len, frag, pagemap)) {
+			if (debug)
+				fprintf(stderr, "steer %zuK: no frames\n", len / 1024);
+			continue;
 		}
+		steered = 1;
+		ref_sample(b);
 		t0 = ticks();
 		p = populate(base, len);
 		t1 = ticks();
@@ -363,23 +438,28 @@ static int time_populates(char *base, size_t len, int rounds, int pagemap,
 		}
 		if (frame_runs(f, n) != want) {
 			if (debug)
-				fprintf(stderr, "populate %zuK %s way %d: %zu runs\n", len / 1024,
-					frag ? "frag" : "contig", way, frame_runs(f, n));
+				fprintf(stderr, "populate %zuK %s: %zu runs\n", len / 1024,
+					frag ? "frag" : "contig", frame_runs(f, n));
 			steered = 0;
 			continue;
 		}
-		if (warm > 0)
+		if (warm > 0) {
 			warm--;
-		else
-			ns[got++] = elapsed(t0, t1);
+		} else {
+			sample(b, elapsed(t0, t1));
+			got++;
+		}
 		if (frag)	/* they cannot merge: any order */
 			madvise(p, len, MADV_DONTNEED);
 		else
-			free_descending(p, f, n, unmap);
+			free_descending(p, f, n);
 	}
 	store_drop(&s);
+	if (!frag) {
+		madvise(base, len, MADV_DONTNEED);
+		reserve_refill(pagemap);
+	}
 	free(f);
-	return got;
 }
 
 /* Pin the caller to (guest) CPU 0, so that its frees and populates share
@@ -394,27 +474,24 @@ static void pin_cpu0(cpu_set_t *old)
 	sched_setaffinity(0, sizeof(one), &one);
 }
 
+/* The buckets of one size: mmap, mmap-frag (from 16K), munmap */
+enum { MMAP, FRAG, MUNMAP };
+
 /*
- * mmap(MAP_POPULATE) of @len with the frames contiguous (one stub mmap()
- * for the whole range) and fragmented (one per page), munmap() of the
- * range in one call.
+ * A block of mmap(MAP_POPULATE) of @len with the frames contiguous (one
+ * stub mmap() for the whole range) and fragmented (one per page), and of
+ * munmap() of the range in one call.
  */
-static void bench_mmap(char *base, size_t len, int rounds, int pagemap)
+static void bench_mmap(struct bucket *b, char *base, size_t len, int rounds,
+		       int pagemap)
 {
-	size_t n = len / PAGE;
-	double *ns = calloc(rounds, sizeof(double));
-	int r, got, tries;
-	char size[24];
+	int r;
 	cpu_set_t old;
 
-	snprintf(size, sizeof(size), "%zuK", len / 1024);
 	pin_cpu0(&old);
-	got = time_populates(base, len, rounds, pagemap, 0, ns, &tries);
-	report("mmap", size, ns, got, tries);
-	if (n > 1) {
-		got = time_populates(base, len, rounds, pagemap, 1, ns, &tries);
-		report("mmap-frag", size, ns, got, tries);
-	}
+	time_populates(base, len, rounds, pagemap, 0, &b[MMAP]);
+	if (len > PAGE)
+		time_populates(base, len, rounds, pagemap, 1, &b[FRAG]);
 	sched_setaffinity(0, sizeof(old), &old);
 	for (r = -5; r < rounds; r++) {
 		char *p = populate(base, len);
@@ -422,16 +499,15 @@ static void bench_mmap(char *base, size_t len, int rounds, int pagemap)
 
 		munmap(p, len);
 		if (r >= 0)
-			ns[r] = elapsed(t0, ticks());
+			sample(&b[MUNMAP], elapsed(t0, ticks()));
+		ref_sample(&b[MUNMAP]);
+		b[MUNMAP].tries++;
 	}
-	report("munmap", size, ns, rounds, rounds + 5);
-	free(ns);
 }
 
-static void bench_touch(int rounds)
+static void bench_touch(struct bucket *b, int rounds)
 {
 	size_t pages = 256, i;
-	double *ns = calloc(rounds, sizeof(*ns));
 	int r;
 
 	for (r = -3; r < rounds; r++) {
@@ -442,16 +518,15 @@ static void bench_touch(int rounds)
 		for (i = 0; i < pages; i++)
 			p[i * PAGE] = 1;
 		if (r >= 0)
-			ns[r] = elapsed(t0, ticks()) / pages;
+			sample(b, elapsed(t0, ticks()) / pages);
 		munmap((void *)p, pages * PAGE);
+		ref_sample(b);
+		b->tries++;
 	}
-	report("touch", "-", ns, rounds, rounds + 3);
-	free(ns);
 }
 
-static void bench_forkexec(const char *prog, int rounds)
+static void bench_forkexec(struct bucket *b, const char *prog, int rounds)
 {
-	double *ns = calloc(rounds, sizeof(*ns));
 	int r, status;
 
 	for (r = -3; r < rounds; r++) {
@@ -464,30 +539,66 @@ static void bench_forkexec(const char *prog, int rounds)
 		}
 		waitpid(pid, &status, 0);
 		if (r >= 0)
-			ns[r] = elapsed(t0, ticks());
+			sample(b, elapsed(t0, ticks()));
+		ref_sample(b);
+		b->tries++;
 	}
-	report("forkexec", "-", ns, rounds, rounds + 3);
-	free(ns);
+}
+
+static const size_t sizes[] = { 4096, 16384, 65536, 262144, 1048576 };
+#define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
+
+struct buckets {
+	struct bucket getpid, mmap[NSIZES][3], touch, forkexec;
+};
+
+static void name_buckets(struct buckets *bs)
+{
+	static const char *const names[] = { "mmap", "mmap-frag", "munmap" };
+	unsigned int i, k;
+
+	bs->getpid = (struct bucket){ .name = "getpid", .size = "-" };
+	bs->touch = (struct bucket){ .name = "touch", .size = "-" };
+	bs->forkexec = (struct bucket){ .name = "forkexec", .size = "-" };
+	for (i = 0; i < NSIZES; i++)
+		for (k = 0; k < 3; k++) {
+			bs->mmap[i][k] = (struct bucket){ .name = names[k] };
+			snprintf(bs->mmap[i][k].size, sizeof(bs->mmap[i][k].size),
+				 "%zuK", sizes[i] / 1024);
+		}
 }
 
 int main(int argc, char **argv)
 {
-	static const size_t sizes[] = { 4096, 16384, 65536, 262144, 1048576 };
 	int scale = argc > 1 ? atoi(argv[1]) : 1;
 	int pagemap = open("/proc/self/pagemap", O_RDONLY);
 	char *base = arena();
-	unsigned int i;
+	struct buckets bs;
+	unsigned int i, k;
+	int blk;
 
 	debug = getenv("BENCH_DEBUG") != NULL;
 	if (scale < 1)
 		scale = 1;
+	name_buckets(&bs);
+	store_fill(&reserve, 4 * sizes[NSIZES - 1] / PAGE + 512, pagemap);
 	calibrate();
 	printf("bench calibration - ns_per_tick=%.4f\n", ns_per_tick);
-	bench_getpid(2000 * scale);
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		bench_mmap(base, sizes[i],
-			   (sizes[i] > 65536 ? 200 : 300) * scale, pagemap);
-	bench_touch(300 * scale);
-	bench_forkexec("/bin/true", 200 * scale);
+	for (blk = 0; blk < BLOCKS; blk++) {
+		bench_getpid(&bs.getpid, 2000 * scale / BLOCKS);
+		for (i = 0; i < NSIZES; i++)
+			bench_mmap(bs.mmap[i], base, sizes[i],
+				   (sizes[i] > 65536 ? 200 : 300) * scale / BLOCKS,
+				   pagemap);
+		bench_touch(&bs.touch, 300 * scale / BLOCKS);
+		bench_forkexec(&bs.forkexec, "/bin/true", 200 * scale / BLOCKS);
+	}
+	report(&bs.getpid);
+	for (i = 0; i < NSIZES; i++)
+		for (k = 0; k < 3; k++)
+			if (k != FRAG || sizes[i] > PAGE)
+				report(&bs.mmap[i][k]);
+	report(&bs.touch);
+	report(&bs.forkexec);
 	return 0;
 }
