@@ -383,6 +383,82 @@ static void reserve_refill(int pagemap)
 	}
 }
 
+/*
+ * The free movable pages in blocks of order below @order, from
+ * /proc/pagetypeinfo (read without malloc: a heap page faulted in now
+ * would come from those blocks). -1 if it cannot be read.
+ */
+static long low_order_pages(int order)
+{
+	static char buf[16384];
+	size_t len = 0;
+	ssize_t r;
+	long pages = 0;
+	char *line;
+	int fd = open("/proc/pagetypeinfo", O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	while (len < sizeof(buf) - 1 &&
+	       (r = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += r;
+	close(fd);
+	buf[len] = 0;
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		char *t = strstr(line, ", type");
+		int k;
+
+		if (!t || !(t = strstr(t, " Movable ")))
+			continue;
+		t += strlen(" Movable ");
+		for (k = 0; k < order; k++)
+			pages += strtol(t, &t, 10) << k;
+	}
+	return pages;
+}
+
+/*
+ * Where the per-CPU lists hold nothing (UP here: a freed page goes straight
+ * back to the buddy lists), a populate takes the smallest free block first,
+ * and the pieces of a split block come out in ascending order. Take every
+ * movable block smaller than the range into the sponge: the populate then
+ * gets its frames, contiguous, from one block.
+ */
+static char *sponge;
+static size_t sponge_pages;
+
+static void sponge_drop(void)
+{
+	if (sponge)
+		munmap(sponge, sponge_pages * PAGE);
+	sponge = NULL;
+}
+
+static int sponge_fill(size_t n)
+{
+	int order = 0;
+	long pages;
+
+	while ((1UL << order) < n)
+		order++;
+	pages = low_order_pages(order);
+	if (pages < 0)
+		return 0;
+	if (pages == 0)
+		return 1;
+	sponge_pages = pages;
+	sponge = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (sponge == MAP_FAILED) {
+		sponge = NULL;
+		return 0;
+	}
+	return 1;
+}
+
+/* Steer contiguous populates with the reserve or, where that failed last, the sponge */
+static int use_sponge;
+
 /* Free the frames for the next populate: 0 if there are none */
 static int steer(struct store *s, char *base, size_t len, int frag,
 		 int pagemap)
@@ -391,7 +467,10 @@ static int steer(struct store *s, char *base, size_t len, int frag,
 
 	madvise(base, len, MADV_DONTNEED);
 	if (!frag) {
+		sponge_drop();
 		reserve_refill(pagemap);
+		if (use_sponge)
+			return sponge_fill(n);
 		return steer_contiguous(&reserve, n);
 	}
 	store_drop(s);
@@ -404,10 +483,11 @@ static int steer(struct store *s, char *base, size_t len, int frag,
  * wanted frame layout (@frag: fragmented, else contiguous) or the budget
  * of tries is spent; each populate is checked with pagemap and one of the
  * wrong layout is not counted. The frames are steered (contiguous: an
- * aligned block of the reserve's, fragmented: isolated frames of a fresh
- * store) and those of a good populate are freed for the next in the order
- * that brings them back the same way (highest first: the next populate
- * takes them back ascending). b->tries counts the populates.
+ * aligned block of the reserve's, or the sponge where that failed last;
+ * fragmented: isolated frames of a fresh store) and those of a good
+ * populate are freed for the next in the order that brings them back the
+ * same way (highest first: the next populate takes them back ascending).
+ * b->tries counts the populates.
  */
 static void time_populates(char *base, size_t len, int rounds, int pagemap,
 			   int frag, struct bucket *b)
@@ -428,7 +508,6 @@ static void time_populates(char *base, size_t len, int rounds, int pagemap,
 			continue;
 		}
 		steered = 1;
-		ref_sample(b);
 		t0 = ticks();
 		p = populate(base, len);
 		t1 = ticks();
@@ -441,6 +520,7 @@ static void time_populates(char *base, size_t len, int rounds, int pagemap,
 				fprintf(stderr, "populate %zuK %s: %zu runs\n", len / 1024,
 					frag ? "frag" : "contig", frame_runs(f, n));
 			steered = 0;
+			use_sponge ^= !frag;
 			continue;
 		}
 		if (warm > 0) {
@@ -449,6 +529,7 @@ static void time_populates(char *base, size_t len, int rounds, int pagemap,
 			sample(b, elapsed(t0, t1));
 			got++;
 		}
+		ref_sample(b);
 		if (frag)	/* they cannot merge: any order */
 			madvise(p, len, MADV_DONTNEED);
 		else
@@ -457,6 +538,7 @@ static void time_populates(char *base, size_t len, int rounds, int pagemap,
 	store_drop(&s);
 	if (!frag) {
 		madvise(base, len, MADV_DONTNEED);
+		sponge_drop();
 		reserve_refill(pagemap);
 	}
 	free(f);
