@@ -28,7 +28,9 @@ for cpu in up smp; do
 		scripts/build-kernel.sh "$tree" "$WORK/build/$cpu-$v" "$frag/base.config" "$frag/$cpu.config" "$frag/harden-$v.config" >&2
 	done
 done
-make -s -C selftests/um/seccomp_stub TREE="$pristine" OUTPUT="$WORK/selftests"
+# -B: $WORK is shared by every checkout, and a binary another one built
+# can be newer than this checkout's source
+make -s -B -C selftests/um/seccomp_stub TREE="$pristine" OUTPUT="$WORK/selftests"
 scripts/make-guest-root.sh "$WORK/guest-bench" "$WORK"/selftests/stub_* >/dev/null
 
 echo "bench: host $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)" >&2

@@ -126,7 +126,8 @@ if want kernels || want matrix; then
 		tail -1 "$WORK/build-$cell.out" >&2
 		tap_add "the $cell kernel builds" $rc
 	done
-	make -s -C selftests/um/seccomp_stub TREE="$pristine" OUTPUT="$WORK/selftests" >&2
+	# -B: $WORK is shared by every checkout (see main.sh)
+	make -s -B -C selftests/um/seccomp_stub TREE="$pristine" OUTPUT="$WORK/selftests" >&2
 	tap_add "the selftests build static" $?
 	"$here/scripts/make-guest-root.sh" "$WORK/guest" "$WORK"/selftests/stub_* >/dev/null
 	tap_add "the guest root is made" $?

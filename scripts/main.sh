@@ -27,7 +27,9 @@ say "kernels (logs: $WORK/build/{smp-on,up-on}/build.log)"
 smp=$(scripts/build-kernel.sh "$tree" "$WORK/build/smp-on" "$frag/base.config" "$frag/smp.config" "$frag/harden-on.config")
 up=$(scripts/build-kernel.sh "$tree" "$WORK/build/up-on" "$frag/base.config" "$frag/up.config" "$frag/harden-on.config")
 say "guest"
-make -s -C selftests/um/seccomp_stub TREE="$pristine" OUTPUT="$WORK/selftests"
+# -B: $WORK is shared by every checkout, and a binary another one built
+# can be newer than this checkout's source
+make -s -B -C selftests/um/seccomp_stub TREE="$pristine" OUTPUT="$WORK/selftests"
 scripts/make-guest-root.sh "$WORK/guest" "$WORK"/selftests/stub_* >/dev/null
 say "boot (SMP, ncpus=2, seccomp=on, hardened stub)"
 out=$RESULTS/main
