@@ -456,7 +456,7 @@ static int sponge_fill(size_t n)
 	return 1;
 }
 
-/* Steer contiguous populates with the reserve or, where that failed last, the sponge */
+/* Contiguous populates: steered with the sponge (1) or the reserve (0) */
 static int use_sponge;
 
 /* Free the frames for the next populate: 0 if there are none */
