@@ -249,8 +249,10 @@ def run_boot(cmd, pin_cpu=None, poll=0.25):
     return p.returncode, ru.ru_utime + ru.ru_stime, pinner
 
 
-def boot_cmd(kernel, guest, log, cell, variant, pin_cpu, scale):
+def boot_cmd(kernel, guest, log, cell, variant, pin_cpu, scale, policy="normal"):
     cmd = [os.path.join(HERE, "boot.sh"), "--timeout", "900"]
+    if policy == "batch":  # UML and every thread it starts: SCHED_BATCH
+        cmd = ["chrt", "--batch", "0"] + cmd
     cmd += ["--cpus", "2" if cell == "smp" and variant != "ptrace" else "1"]
     if pin_cpu is not None:
         cmd += ["--pin", str(pin_cpu)]
@@ -401,6 +403,8 @@ def headline(meta, summary):
         parts.append(s)
     elif g:
         parts.append("host quiet: 0 repeats")
+    if meta.get("policy", "normal") != "normal":
+        parts.append(f"UML ran SCHED_{meta['policy'].upper()}")
     if meta.get("quick"):
         parts.append(f"QUICK mode ({meta['rounds']} rounds, scale {meta['scale']}): "
                      "wide intervals, not a measurement of record")
@@ -637,6 +641,8 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="few rounds: wide intervals, and it says so")
     ap.add_argument("--aa", default="off", choices=["pristine", "off", "on"],
                     help="the kernel booted twice for the A/A control")
+    ap.add_argument("--policy", default="normal", choices=["normal", "batch"],
+                    help="host scheduling policy of UML and its threads (batch: no wake-up preemption)")
     ap.add_argument("--max-repeats", type=int, default=2, help="per boot, if the host was busy")
     ap.add_argument("--busy-cpus", type=float, default=0.25,
                     help="other work above this many CPUs makes a boot busy")
@@ -688,6 +694,7 @@ def main(argv=None):
         os.makedirs(a.out, exist_ok=True)
         pin_cpu = a.pin_cpu if a.pin_cpu is not None else pin_default()
         meta = dict(rounds=rounds, scale=a.scale, quick=a.quick, cells=cells, pins=pins, aa=a.aa,
+                    policy=a.policy,
                     machine=os.uname().release, cpus=os.cpu_count(),
                     guard=dict(busy_cpus=a.busy_cpus, busy_steal=a.busy_steal, busy_slow=a.busy_slow,
                                max_repeats=a.max_repeats, pin_cpu=pin_cpu,
@@ -752,7 +759,8 @@ def run(a, meta, pin_cpu):
                     def attempt(k, cell=cell, pin=pin, var=var, pinned=pinned):
                         log = os.path.join(a.out, f"{cell}-{pin}-{var}-{rnd}{'-r%d' % k if k else ''}.log")
                         cmd = boot_cmd(kernels[(cell, var)], a.guest, log, cell, var,
-                                       pin_cpu if pinned else None, meta["scale"])
+                                       pin_cpu if pinned else None, meta["scale"],
+                                       meta.get("policy", "normal"))
                         s0 = Snapshot()
                         rc, uml_cpu, pinner = run_boot(cmd, pin_cpu if pinned else None)
                         load = host_load(s0, Snapshot(), uml_cpu)

@@ -11,6 +11,8 @@
 #   BENCH_SCALE   samples per boot, a multiplier (default 1)
 #   BENCH_PINS    pinned (default), or pinned,unpinned
 #   BENCH_QUICK=1 fewer rounds: wide intervals, and the output says so
+#   BENCH_POLICY  normal (default), or batch: UML under SCHED_BATCH, so a
+#                 woken vCPU thread never preempts the one that woke it
 #   BENCH_ARGS    more bench.py options (e.g. --keep-busy --max-repeats 3)
 # Results: results/bench/{bench.txt,bench.json,bench.gp,bench.png}.
 set -euo pipefail
@@ -38,6 +40,7 @@ args=(--kernels "$WORK/build" --guest "$WORK/guest-bench" --out "$RESULTS/bench"
       --scale "${BENCH_SCALE:-1}" --pins "${BENCH_PINS:-pinned}")
 [ -n "${BENCH_ROUNDS:-}" ] && args+=(--rounds "$BENCH_ROUNDS")
 [ "${BENCH_QUICK:-0}" = 1 ] && args+=(--quick)
+[ -n "${BENCH_POLICY:-}" ] && args+=(--policy "$BENCH_POLICY")
 # shellcheck disable=SC2206 # BENCH_ARGS is split into options on purpose
 args+=(${BENCH_ARGS:-})
 exec python3 scripts/bench.py "${args[@]}"

@@ -161,6 +161,17 @@ class Headline(unittest.TestCase):
         self.assertIn("host busy: 3 boots repeated, 1 dropped", lines[0])
         self.assertIn("QUICK mode", lines[-1])
 
+    def test_policy_said(self):
+        lines = self.render(0.002, policy="batch")
+        self.assertIn("UML ran SCHED_BATCH", lines[0])
+        self.assertNotIn("SCHED_", self.render(0.002)[0])
+
+    def test_batch_policy_wraps_the_boot(self):
+        cmd = bench.boot_cmd("k", "g", "l", "smp", "on", 1, 1, "batch")
+        self.assertEqual(cmd[:3], ["chrt", "--batch", "0"])
+        self.assertTrue(cmd[3].endswith("boot.sh"))
+        self.assertTrue(bench.boot_cmd("k", "g", "l", "smp", "on", 1, 1)[0].endswith("boot.sh"))
+
     def test_a_row_without_aa_is_wide(self):
         s = []
         for r in range(6):
