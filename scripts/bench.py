@@ -39,6 +39,13 @@ other work used more than --busy-cpus CPUs, steal took more than
 slower than the median of the boots kept so far is repeated (at most --max-repeats times, and at
 most half the planned boots in all), never averaged in.
 
+Policy: by default UML and every thread it starts run SCHED_BATCH
+(--policy normal: SCHED_OTHER). Pinned SMP puts both vCPU threads on one
+host CPU; under SCHED_OTHER a vCPU woken by an IPI preempts the sender,
+which often holds a lock the woken one then spins on for a host time
+slice (SMP fork+exec: 2-3 ms or 8-15 ms from one sample to the next).
+A SCHED_BATCH thread does not preempt on wake-up.
+
 Writes OUT/bench.json (every boot and sample), OUT/bench.txt (what it
 prints), OUT/bench.gp and OUT/bench.png (gnuplot; no PNG if it fails).
 """
@@ -403,8 +410,8 @@ def headline(meta, summary):
         parts.append(s)
     elif g:
         parts.append("host quiet: 0 repeats")
-    if meta.get("policy", "normal") != "normal":
-        parts.append(f"UML ran SCHED_{meta['policy'].upper()}")
+    if meta.get("policy"):
+        parts.append("UML ran " + ("SCHED_BATCH" if meta["policy"] == "batch" else "SCHED_OTHER"))
     if meta.get("quick"):
         parts.append(f"QUICK mode ({meta['rounds']} rounds, scale {meta['scale']}): "
                      "wide intervals, not a measurement of record")
@@ -641,8 +648,9 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="few rounds: wide intervals, and it says so")
     ap.add_argument("--aa", default="off", choices=["pristine", "off", "on"],
                     help="the kernel booted twice for the A/A control")
-    ap.add_argument("--policy", default="normal", choices=["normal", "batch"],
-                    help="host scheduling policy of UML and its threads (batch: no wake-up preemption)")
+    ap.add_argument("--policy", default="batch", choices=["normal", "batch"],
+                    help="host scheduling policy of UML and its threads (default batch: "
+                         "no wake-up preemption; normal: SCHED_OTHER)")
     ap.add_argument("--max-repeats", type=int, default=2, help="per boot, if the host was busy")
     ap.add_argument("--busy-cpus", type=float, default=0.25,
                     help="other work above this many CPUs makes a boot busy")

@@ -11,8 +11,10 @@
 #   BENCH_SCALE   samples per boot, a multiplier (default 1)
 #   BENCH_PINS    pinned (default), or pinned,unpinned
 #   BENCH_QUICK=1 fewer rounds: wide intervals, and the output says so
-#   BENCH_POLICY  normal (default), or batch: UML under SCHED_BATCH, so a
-#                 woken vCPU thread never preempts the one that woke it
+#   BENCH_POLICY  batch (default): UML under SCHED_BATCH, so a woken host
+#                 thread never preempts the one that woke it; or normal
+#                 (SCHED_OTHER), where a woken vCPU may preempt a vCPU that
+#                 holds a lock it needs (see README)
 #   BENCH_ARGS    more bench.py options (e.g. --keep-busy --max-repeats 3)
 # Results: results/bench/{bench.txt,bench.json,bench.gp,bench.png}.
 set -euo pipefail

@@ -164,7 +164,8 @@ class Headline(unittest.TestCase):
     def test_policy_said(self):
         lines = self.render(0.002, policy="batch")
         self.assertIn("UML ran SCHED_BATCH", lines[0])
-        self.assertNotIn("SCHED_", self.render(0.002)[0])
+        self.assertIn("UML ran SCHED_OTHER", self.render(0.002, policy="normal")[0])
+        self.assertNotIn("SCHED_", self.render(0.002)[0])  # old data: not recorded
 
     def test_batch_policy_wraps_the_boot(self):
         cmd = bench.boot_cmd("k", "g", "l", "smp", "on", 1, 1, "batch")
