@@ -84,6 +84,16 @@ static struct frame F;
 static struct fake FK;		/* static: touched, never faults */
 static struct report *R;
 
+/* In a forger: the real frame's layout, or end saying why there is none */
+static void capture_or_exit(void)
+{
+	if (!frame_capture(G, &F))
+		return;
+	snprintf(R->why, sizeof(R->why), "no frame of the layout we know after %ld attempts: %s",
+		 R->attempts, frame_reject);
+	_exit(frame_reject == frame_reject_tick ? CHILD_TICKED : CHILD_LAYOUT);
+}
+
 /* --- the forging child -------------------------------------------------- */
 
 static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -150,8 +160,7 @@ static void __attribute__((noreturn)) fake_child(void (*build)(void *),
 	for (tries = 0; tries < 8; tries++) {
 		int r;
 
-		if (frame_capture(G, &F))
-			_exit(CHILD_LAYOUT);
+		capture_or_exit();
 		build(arg);
 		R->attempts++;
 		r = fire(timeout_us, flip, flip_arg);
@@ -1198,8 +1207,7 @@ static void batch_err_child(void *arg)
 	become_nobody();
 	do {
 		p = holed_range();
-		if (frame_capture(G, &F))
-			_exit(CHILD_LAYOUT);
+		capture_or_exit();
 		build_holed_munmap(p);
 		R->attempts++;
 		r = fire_populate(bp, 2000000);
@@ -1347,8 +1355,7 @@ static void race_child(void *arg)
 		enum fake_result r;
 		int verdict;
 
-		if (frame_capture(G, &F))
-			_exit(CHILD_LAYOUT);
+		capture_or_exit();
 		rc->build(rc);
 		R->attempts++;
 		flip_arm(&rc->fl, rc->max_us);
@@ -1386,6 +1393,7 @@ struct race_result {
 	long host_lost;		/* forgers killed on the host (not counted in kills) */
 	long overwrites;
 	long blocked;		/* forgers asleep in a call until killed */
+	long tick_bound;	/* forgers that saw only ticks' frames */
 	int leak, stuck;
 	char why[700];
 	char bystander[160];
@@ -1467,9 +1475,12 @@ static struct race_result run_race(void (*child)(void *), void *arg, long ms)
 		} else if (WIFEXITED(status) && WEXITSTATUS(status) == CHILD_LEAK) {
 			rr.leak = 1;
 			snprintf(rr.why, sizeof(rr.why), "attempt %ld: %s", R->attempts, R->why);
+		} else if (WIFEXITED(status) && WEXITSTATUS(status) == CHILD_TICKED) {
+			rr.tick_bound++;
 		} else if (!WIFEXITED(status) || WEXITSTATUS(status) != CHILD_DONE) {
 			rr.other++;
-			snprintf(rr.why, sizeof(rr.why), "forger %d ended with status %#x", pid, status);
+			snprintf(rr.why, sizeof(rr.why), "forger %d ended with status %#x%s%s", pid, status,
+				 R->why[0] ? ": " : "", R->why);
 		}
 		klog_unmark(mark);
 		rr.attempts += R->attempts;
@@ -1487,10 +1498,10 @@ static struct race_result run_race(void (*child)(void *), void *arg, long ms)
 static void log_race(struct __test_metadata *_metadata,
 		     const struct race_result *rr)
 {
-	TH_LOG("%ld attempts in %ld processes: %ld handled, %ld killed (%ld of the first %ld logged), %ld killed on the host (own frame spoilt), %ld ticks, %ld never acted on, %ld asleep in a call until killed, %ld other; %s%s%s",
+	TH_LOG("%ld attempts in %ld processes: %ld handled, %ld killed (%ld of the first %ld logged), %ld killed on the host (own frame spoilt), %ld ticks, %ld never acted on, %ld asleep in a call until killed, %ld saw only ticks' frames for a second, %ld other; %s%s%s",
 	       rr->attempts, rr->children, rr->done, rr->kills, rr->logged,
 	       rr->kills < 16 ? rr->kills : 16, rr->host_lost, rr->ticked, rr->noact,
-	       rr->blocked, rr->other,
+	       rr->blocked, rr->tick_bound, rr->other,
 	       rr->bystander, rr->why[0] ? "; " : "", rr->why);
 }
 
@@ -1651,8 +1662,7 @@ static void fd_race_child(void *arg)
 	while (now_ns() < R->deadline_ns && !R->enough) {
 		enum fake_result r;
 
-		if (frame_capture(G, &F))
-			_exit(CHILD_LAYOUT);
+		capture_or_exit();
 		build_populate(at);
 		ff.k = 0;
 		R->attempts++;

@@ -148,31 +148,42 @@ struct frame {
 	int xstate;		/* magic1 was there */
 };
 
+/* Why frame_capture() last turned a frame down */
+static const char *frame_reject;
+static const char frame_reject_tick[] = "not a SIGSYS frame (a tick's)";
+
 /*
  * Trap for real (getppid()) and read where the host put the frame. The
  * frame sits at the same place for every trap from guest code: the signal
- * stack is empty then. Returns 0, or -1 if the layout is not the one we
- * know (after a few tries: a tick may come between).
+ * stack is empty then. A tick forwarded as the stub resumes leaves its own
+ * frame there instead; under TCG that can be most traps, so this tries
+ * for up to a second. Returns 0, or -1 (frame_reject says why) if no
+ * frame had the layout we know.
  */
 static inline int frame_capture(const struct stub_gadget *g, struct frame *f)
 {
+	long end = now_ns() + 1000000000L;
 	int tries;
 
-	for (tries = 0; tries < 20; tries++) {
+	for (tries = 0; tries < 20 || now_ns() < end; tries++) {
 		uint64_t fpregs;
 		unsigned si, mctx, fp;
 
 		syscall(SYS_getppid);
 		si = SD16(g, SD_SI_OFFSET);
 		mctx = SD16(g, SD_MCTX_OFFSET);
+		frame_reject = "si_offset or mctx_offset out of the signal stack";
 		if (si > SI_MAX || mctx > MCTX_MAX)
 			continue;
+		frame_reject = frame_reject_tick;
 		if (SD32(g, SD_SIGSTACK + si) != SIGSYS)
-			continue;	/* a tick's frame: try again */
+			continue;
+		frame_reject = "fpregs does not point into the signal stack";
 		fpregs = SD64(g, SD_SIGSTACK + mctx + MCTX_FPREGS);
 		if ((fpregs & ~4095UL) != g->data + SD_SIGSTACK)
 			continue;
 		fp = fpregs & 4095;
+		frame_reject = "legacy FP area past the signal stack";
 		if (fp + FP_LEGACY > SIGSTACK_SIZE)
 			continue;
 		f->si = si;
@@ -183,6 +194,7 @@ static inline int frame_capture(const struct stub_gadget *g, struct frame *f)
 		if (f->xstate) {
 			unsigned ext = SD32(g, SD_SIGSTACK + fp + FP_SW_EXTSIZE);
 
+			frame_reject = "xstate without FP_XSTATE_MAGIC2 at its end";
 			if (ext < FP_LEGACY + 4 || fp + ext > SIGSTACK_SIZE ||
 			    SD32(g, SD_SIGSTACK + fp + ext - 4) != FP_MAGIC2)
 				continue;
