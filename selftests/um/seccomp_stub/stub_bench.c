@@ -544,6 +544,83 @@ static void time_populates(char *base, size_t len, int rounds, int pagemap,
 	free(f);
 }
 
+/*
+ * Put the frames munmap() freed back in the order that brings them back
+ * ascending. munmap() frees them in address order, and the per-CPU list
+ * hands them out last in, first out: a scratch populate takes them
+ * descending, and its munmap() gives them back highest first.
+ */
+static void unmapped_reorder(size_t len)
+{
+	char *q = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	if (q != MAP_FAILED)
+		munmap(q, len);
+}
+
+/*
+ * Time munmap() of @len at @base, populated with contiguous frames (one
+ * host mapping), until @rounds samples or the budget of tries is spent.
+ * A range's frame layout decides the host's share of the cost: left to
+ * chance it changed between boots by +-8% (SMP, 64K), so each populate is
+ * checked with pagemap as in time_populates() and one of another layout
+ * is steered again, not timed. After a munmap() its frames are reordered
+ * for the next populate (with @reorder; it is switched off where the next
+ * populate is then not contiguous, as on UP without per-CPU lists).
+ */
+static void time_munmaps(char *base, size_t len, int rounds, int pagemap,
+			 struct bucket *b)
+{
+	size_t n = len / PAGE;
+	uint64_t *f = calloc(n, sizeof(*f));
+	int got = 0, warm = 5, budget = 2 * rounds + 30, steered = 0;
+	int tries, reorder = 1, fresh;
+	struct store s = { 0 };
+
+	for (tries = 0; got < rounds && tries < budget; tries++, b->tries++) {
+		uint64_t t0, t1;
+		char *p;
+
+		fresh = !steered;
+		if (!steered && !steer(&s, base, len, 0, pagemap))
+			continue;
+		steered = 1;
+		p = populate(base, len);
+		if (frames_of(pagemap, p, len, f)) {
+			perror("pagemap");
+			exit(1);
+		}
+		if (frame_runs(f, n) != 1) {
+			if (debug)
+				fprintf(stderr, "munmap %zuK: %zu runs\n", len / 1024,
+					frame_runs(f, n));
+			steered = 0;
+			if (fresh)
+				use_sponge ^= 1;
+			else
+				reorder ^= 1;
+			continue;
+		}
+		t0 = ticks();
+		munmap(p, len);
+		t1 = ticks();
+		if (warm > 0) {
+			warm--;
+		} else {
+			sample(b, elapsed(t0, t1));
+			got++;
+		}
+		ref_sample(b);
+		if (reorder)
+			unmapped_reorder(len);
+	}
+	madvise(base, len, MADV_DONTNEED);
+	sponge_drop();
+	reserve_refill(pagemap);
+	free(f);
+}
+
 /* Pin the caller to (guest) CPU 0, so that its frees and populates share
  * one per-CPU page list; the old mask in @old. */
 static void pin_cpu0(cpu_set_t *old)
@@ -562,30 +639,19 @@ enum { MMAP, FRAG, MUNMAP };
 /*
  * A block of mmap(MAP_POPULATE) of @len with the frames contiguous (one
  * stub mmap() for the whole range) and fragmented (one per page), and of
- * munmap() of the range in one call.
+ * munmap() of the range, contiguous, in one call.
  */
 static void bench_mmap(struct bucket *b, char *base, size_t len, int rounds,
 		       int pagemap)
 {
-	int r;
 	cpu_set_t old;
 
 	pin_cpu0(&old);
 	time_populates(base, len, rounds, pagemap, 0, &b[MMAP]);
 	if (len > PAGE)
 		time_populates(base, len, rounds, pagemap, 1, &b[FRAG]);
+	time_munmaps(base, len, 4 * rounds, pagemap, &b[MUNMAP]);
 	sched_setaffinity(0, sizeof(old), &old);
-	/* 4x: a munmap's p10 moved +-8% between boots at 200 samples (SMP) */
-	for (r = -5; r < 4 * rounds; r++) {
-		char *p = populate(base, len);
-		uint64_t t0 = ticks();
-
-		munmap(p, len);
-		if (r >= 0)
-			sample(&b[MUNMAP], elapsed(t0, ticks()));
-		ref_sample(&b[MUNMAP]);
-		b[MUNMAP].tries++;
-	}
 }
 
 static void bench_touch(struct bucket *b, int rounds)
