@@ -64,11 +64,12 @@ struct shared {
 	volatile long ticks, noact, other_deaths, stuck;
 	volatile int in_bad;		/* the iteration in flight must kill */
 	volatile int in_good;		/* ... must not */
+	volatile int in_moment;		/* its moment */
 	volatile long kills, logged;
 	volatile long by_moment[6];
 	char leak[4][480];
 	int nleak;
-	char bad[4][300];
+	char bad[4][480];
 	int nbad;
 	volatile int stop_bystanders;
 	volatile long by_rounds[2], by_bad[2], by_gap_ns[2];
@@ -575,6 +576,7 @@ static void run_iteration(uint64_t seed, long i)
 	seed_iteration(seed, i);
 	m = rn(NMOMENTS);
 	sh->by_moment[m]++;
+	sh->in_moment = m;
 	say("# %ld: %s:", i, moment_name[m]);
 	if (frame_capture(G, &F)) {
 		sh->other_deaths++;
@@ -770,8 +772,13 @@ int main(int argc, char **argv)
 					sh->logged += logged;
 				}
 				if (sh->in_good) {
+					char why[440];
+
+					snprintf(why, sizeof(why),
+						 "a forgery whose every field was good (%s) got the process killed; the log: %s",
+						 moment_name[sh->in_moment], ks.lines);
 					sh->good_killed++;
-					note_bad(sh->next, "a forgery whose every field was good got the process killed");
+					note_bad(sh->next, why);
 				}
 			}
 			sh->iterations++;	/* the one in flight */
