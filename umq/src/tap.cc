@@ -35,6 +35,11 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
+// The TAP and KTAP directives this parser knows, upper case.
+bool is_directive(std::string_view d) {
+  return d == "SKIP" || d == "XFAIL" || d == "TODO" || d == "XPASS" || d == "TIMEOUT";
+}
+
 bool is_structural(std::string_view s) {
   return starts_with(s, "TAP version") || starts_with(s, "KTAP version") ||
          starts_with(s, "1..") || starts_with(s, "ok ") || s == "ok" ||
@@ -210,6 +215,11 @@ class TapReader {
       directive = d.substr(0, sp);
       for (char& c : directive) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       reason = sp == std::string::npos ? "" : trim(d.substr(sp + 1));
+      if (!is_directive(directive)) {
+        // A plain comment ("# 1 killed: ..."): the whole of it is the detail.
+        directive.clear();
+        reason = d;
+      }
     }
     std::string name = rest.empty() ? fmt::format("#{}", number) : rest;
 

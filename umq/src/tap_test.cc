@@ -30,6 +30,20 @@ TEST(Tap, FlatResultsDirectivesAndFreeText) {
   EXPECT_EQ(r.cases[2].detail, "no seccomp here");
 }
 
+TEST(Tap, APlainCommentIsKeptWholeAsTheDetail) {
+  const CellResults r = parse_tap(
+      "TAP version 13\n"
+      "1..2\n"
+      "not ok 1 good_values_are_handled # 1 killed: iteration 7, a faked report\n"
+      "ok 2 every_iteration_runs # 2000 of 2000\n",
+      "up-on");
+  ASSERT_EQ(r.cases.size(), 2u);
+  EXPECT_EQ(r.cases[0].outcome, Outcome::kFail);
+  EXPECT_EQ(r.cases[0].detail, "1 killed: iteration 7, a faked report");
+  EXPECT_EQ(r.cases[1].outcome, Outcome::kPass);
+  EXPECT_EQ(r.cases[1].detail, "2000 of 2000");
+}
+
 TEST(Tap, KselftestRunnerNestingWithHashPrefix) {
   const CellResults r = parse_tap(
       "TAP version 13\n"
