@@ -71,6 +71,7 @@ struct shared {
 	int nleak;
 	char bad[4][480];
 	int nbad;
+	char good_why[440];		/* the first good forgery killed */
 	volatile int stop_bystanders;
 	volatile long by_rounds[2], by_bad[2], by_gap_ns[2];
 };
@@ -777,7 +778,9 @@ int main(int argc, char **argv)
 					snprintf(why, sizeof(why),
 						 "a forgery whose every field was good (%s) got the process killed; the log: %s",
 						 moment_name[sh->in_moment], ks.lines);
-					sh->good_killed++;
+					if (!sh->good_killed++)
+						snprintf(sh->good_why, sizeof(sh->good_why),
+							 ": iteration %ld, %s", sh->next, why);
 					note_bad(sh->next, why);
 				}
 			}
@@ -818,7 +821,8 @@ int main(int argc, char **argv)
 	RESULT(!sh->bad_handled, "a_bad_value_kills_the_process # %ld handled", sh->bad_handled);
 	RESULT(!sh->kills || sh->logged, "a_process_killed_for_bad_data_is_logged # %ld of the first %d",
 	       sh->logged, nkilled);
-	RESULT(!sh->good_killed, "good_values_are_handled_as_a_real_trap # %ld killed", sh->good_killed);
+	RESULT(!sh->good_killed, "good_values_are_handled_as_a_real_trap # %ld killed%s",
+	       sh->good_killed, sh->good_why);
 	printf("1..%d\n", n);
 	return failed ? 1 : 0;
 }
