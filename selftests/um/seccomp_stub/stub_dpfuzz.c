@@ -62,7 +62,7 @@ struct shared {
 	volatile long next;		/* the iteration in flight */
 	volatile long iterations, faked, real;
 	volatile long done, killed_ok, leaks, bad_handled, good_killed;
-	volatile long host_lost;	/* children UML lost on the host, see below */
+	volatile long host_lost;	/* children that spoilt their own frame, see below */
 	volatile long ticks, noact, other_deaths, stuck;
 	volatile int in_bad;		/* the iteration in flight must kill */
 	volatile int in_good;		/* ... must not */
@@ -801,13 +801,14 @@ int main(int argc, char **argv)
 			kill_noted();
 			klog_since(mark, &ks);
 			mark = -1;
-			if (ks.host_lost && !logged) {
+			if (klog_own_frame_spoilt(&ks) && !logged) {
 				/*
-				 * The stub died on the host: a real trap's frame
-				 * met a forged one moved over it, and the stub
-				 * returned through what the kernel wrote back
-				 * (see stub_forge.c). Killed, having seen
-				 * nothing; no verdict on the forgery.
+				 * The stub died on the host, or took a segfault:
+				 * a real trap's frame met a forged one moved
+				 * over it, and the stub returned through what
+				 * the kernel wrote back (see stub_forge.c).
+				 * Killed, having seen nothing; no verdict on
+				 * the forgery.
 				 */
 				sh->host_lost++;
 			} else {
@@ -840,7 +841,7 @@ int main(int argc, char **argv)
 	}
 	harmed = stop_bystanders(bystander, sizeof(bystander));
 
-	printf("# summary: %ld iterations in %.1f s: %ld faked reports, %ld real traps; %ld handled, %ld killed (%ld of the first %d logged), %ld killed on the host (own frame spoilt), %ld ticks, %ld never acted on, %ld other deaths, %ld stuck\n",
+	printf("# summary: %ld iterations in %.1f s: %ld faked reports, %ld real traps; %ld handled, %ld killed (%ld of the first %d logged), %ld killed having spoilt their own frame (lost on the host, or a segfault), %ld ticks, %ld never acted on, %ld other deaths, %ld stuck\n",
 	       sh->iterations, (now_ns() - start_ns) / 1e9, sh->faked, sh->real, sh->done,
 	       sh->kills, sh->logged, nkilled, sh->host_lost, sh->ticks, sh->noact,
 	       sh->other_deaths, sh->stuck);

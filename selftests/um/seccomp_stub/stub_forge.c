@@ -191,8 +191,8 @@ struct outcome {
 	int status;		/* waitpid status; or CHILD_STUCK << 8 */
 	int killed;		/* by SIGSEGV or SIGKILL */
 	int code;		/* exit code if it exited */
-	int host_lost;		/* killed, no "bad stub data" line, and UML
-				 * lost the stub on the host (klog_since) */
+	int host_lost;		/* killed, no "bad stub data" line, its own
+				 * frame spoilt (klog_own_frame_spoilt()) */
 	int torn;		/* killed for a report with signal 0 */
 	int forgers;		/* forgers run (run_forger_conclusive) */
 	char how[128];		/* CHILD_BLOCKED, CHILD_STUCK: what it did */
@@ -318,7 +318,7 @@ static struct outcome run_forger(void (*child)(void *), void *arg, long ms)
 		kill_noted();
 		o.code = -WTERMSIG(o.status);
 		klog_since(mark, &o.log);
-		o.host_lost = o.killed && o.log.host_lost &&
+		o.host_lost = o.killed && klog_own_frame_spoilt(&o.log) &&
 			      !klog_line(pid, "bad stub data: ");
 		o.torn = o.killed && torn_report(pid);
 	} else {
@@ -1019,10 +1019,11 @@ static void expect_handled_or_killed(struct __test_metadata *_metadata,
 	if (o->host_lost) {
 		/*
 		 * It changed its own frame while a real trap's frame was
-		 * there: the stub died on the host returning through it.
-		 * Killed, having seen nothing: what the case allows.
+		 * there: the stub died on the host returning through it, or
+		 * returned into a result and took a segfault. Killed, having
+		 * seen nothing: what the case allows.
 		 */
-		TH_LOG("killed on the host, its own frame spoilt: allowed");
+		TH_LOG("killed having spoilt its own frame (lost on the host, or a segfault): allowed");
 		return;
 	}
 	if (o->killed) {
@@ -1390,7 +1391,7 @@ static void race_child(void *arg)
 
 struct race_result {
 	long attempts, done, ticked, noact, kills, children, logged, other;
-	long host_lost;		/* forgers killed on the host (not counted in kills) */
+	long host_lost;		/* forgers that spoilt their own frame (not counted in kills) */
 	long overwrites;
 	long blocked;		/* forgers asleep in a call until killed */
 	long tick_bound;	/* forgers that saw only ticks' frames */
@@ -1460,7 +1461,7 @@ static struct race_result run_race(void (*child)(void *), void *arg, long ms)
 			kill_noted();
 			klog_since(mark, &ks);
 			mark = -1;
-			if (ks.host_lost && !logged) {
+			if (klog_own_frame_spoilt(&ks) && !logged) {
 				/* its own frame spoilt, as in run_forger() */
 				rr.host_lost++;
 			} else {
@@ -1498,7 +1499,7 @@ static struct race_result run_race(void (*child)(void *), void *arg, long ms)
 static void log_race(struct __test_metadata *_metadata,
 		     const struct race_result *rr)
 {
-	TH_LOG("%ld attempts in %ld processes: %ld handled, %ld killed (%ld of the first %ld logged), %ld killed on the host (own frame spoilt), %ld ticks, %ld never acted on, %ld asleep in a call until killed, %ld saw only ticks' frames for a second, %ld other; %s%s%s",
+	TH_LOG("%ld attempts in %ld processes: %ld handled, %ld killed (%ld of the first %ld logged), %ld killed having spoilt their own frame (lost on the host, or a segfault), %ld ticks, %ld never acted on, %ld asleep in a call until killed, %ld saw only ticks' frames for a second, %ld other; %s%s%s",
 	       rr->attempts, rr->children, rr->done, rr->kills, rr->logged,
 	       rr->kills < 16 ? rr->kills : 16, rr->host_lost, rr->ticked, rr->noact,
 	       rr->blocked, rr->tick_bound, rr->other,

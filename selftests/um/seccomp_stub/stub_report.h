@@ -715,13 +715,23 @@ static inline int klog_count(const char *what)
  * frame that the forger's own writes, or the kernel's write-back to a
  * frame the forger moved over it, had spoilt; the kernel's own kill for a
  * value it checks logs "bad stub data" instead and waits with a live
- * pid), and the first lines, for the diagnostic. klog_since() reads and
- * closes the mark; klog_unmark() just closes it.
+ * pid), or whether the process took a segfault of its own ("segfault at",
+ * the same spoilt frame returned through in guest mode: an ip of -EFAULT
+ * is a result the kernel wrote back over a moved frame), and the first
+ * lines, for the diagnostic. klog_since() reads and closes the mark;
+ * klog_unmark() just closes it.
  */
 struct klog_since {
 	int host_lost;
+	int segv;
 	char lines[320];
 };
+
+/* Killed having spoilt its own frame: no verdict on its forgery */
+static inline int klog_own_frame_spoilt(const struct klog_since *ks)
+{
+	return ks->host_lost || ks->segv;
+}
 
 static inline int klog_mark(void)
 {
@@ -762,6 +772,8 @@ static inline void klog_since(int mark, struct klog_since *ks)
 		if (strstr(msg, "failed to wait for stub, pid = -1") ||
 		    strstr(msg, "Unexpectedly lost MM child"))
 			ks->host_lost = 1;
+		if (strstr(msg, "]: segfault at "))
+			ks->segv = 1;
 		if (n + 8 < sizeof(ks->lines))
 			snprintf(ks->lines + n, sizeof(ks->lines) - n, "%s\"%.120s\"",
 				 n ? ", " : "", msg);
