@@ -371,7 +371,7 @@ static const char *describe(const struct outcome *o)
 		snprintf(buf, sizeof(buf), "the forger was killed for a report a real trap tore (forger %d of %d; log: %s)",
 			 o->forgers, FORGERS, o->log.lines);
 	else if (o->code < 0 && o->host_lost)
-		snprintf(buf, sizeof(buf), "the forger was killed by signal %d, its stub lost on the host (forger %d of %d; log: %s)",
+		snprintf(buf, sizeof(buf), "the forger was killed by signal %d, its own frame spoilt: stub lost on the host or a segfault (forger %d of %d; log: %s)",
 			 -o->code, o->forgers, FORGERS, o->log.lines);
 	else if (o->code < 0)
 		snprintf(buf, sizeof(buf), "the forger was killed by signal %d (log: %s)",
@@ -413,7 +413,7 @@ static void expect_killed(struct __test_metadata *_metadata,
 	EXPECT_TRUE(o->bystander_ok);
 	ASSERT_TRUE(o->killed) TH_LOG("a bad value must kill the process");
 	ASSERT_NE(NULL, line) TH_LOG("no \"bad stub data\" log line for pid %d%s", o->pid,
-				     o->host_lost ? ": the host killed its stub, the kernel's check did not" : "");
+				     o->host_lost ? ": its own frame spoilt killed it, the kernel's check did not" : "");
 	snprintf(want, sizeof(want), "%s", fields);
 	for (tok = strtok_r(want, "|", &save); tok; tok = strtok_r(NULL, "|", &save))
 		named |= strstr(line, tok) != NULL;
