@@ -715,9 +715,9 @@ static inline int klog_count(const char *what)
  * frame that the forger's own writes, or the kernel's write-back to a
  * frame the forger moved over it, had spoilt; the kernel's own kill for a
  * value it checks logs "bad stub data" instead and waits with a live
- * pid), or whether the process took a segfault of its own ("segfault at",
- * the same spoilt frame returned through in guest mode: an ip of -EFAULT
- * is a result the kernel wrote back over a moved frame), and the first
+ * pid), or whether the process took a segfault at an ip that is an errno
+ * (the same spoilt frame returned through in guest mode: a result the
+ * kernel wrote back over a frame a real trap's had met), and the first
  * lines, for the diagnostic. klog_since() reads and closes the mark;
  * klog_unmark() just closes it.
  */
@@ -772,7 +772,8 @@ static inline void klog_since(int mark, struct klog_since *ks)
 		if (strstr(msg, "failed to wait for stub, pid = -1") ||
 		    strstr(msg, "Unexpectedly lost MM child"))
 			ks->host_lost = 1;
-		if (strstr(msg, "]: segfault at "))
+		if (strstr(msg, "]: segfault at ") && strstr(msg, " ip ") &&
+		    strtoull(strstr(msg, " ip ") + 4, NULL, 16) >= -4095ULL)
 			ks->segv = 1;
 		if (n + 8 < sizeof(ks->lines))
 			snprintf(ks->lines + n, sizeof(ks->lines) - n, "%s\"%.120s\"",
