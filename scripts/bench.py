@@ -6,6 +6,7 @@
              [--cells up,smp] [--pins pinned[,unpinned]] [--quick] [--aa off]
              [--max-repeats N] [--busy-cpus X] [--busy-steal X] [--keep-busy]
     bench.py --from-json OLD/bench.json --kernels - --guest - --out DIR
+    bench.py ... --compare FIRST/bench.json    (a repeat of an earlier run)
 
 DIR holds <cell>-<variant>/linux for cell up|smp and variant pristine|off|on
 (ptrace mode boots the "on" kernel with seccomp=off, ncpus=1). The A/A
@@ -20,6 +21,13 @@ shows the median of the rounds' ratios, its 95% confidence interval
     ratio up pinned touch - a/a 1.002 [0.991,1.013] n=12
 A run whose A/A interval reaches outside +-2% says so on its first and
 last line.
+
+A repeat (--compare FIRST/bench.json) adds a line per on/off ratio: is its
+median inside the first run's interval, and the ratio second/first with a
+95% interval (both runs' rounds resampled). Two runs of one distribution
+put the repeat's median inside the first's 95% interval about 83% of the
+time (the two medians scatter alike), and second/first holds 1 about 95%
+of the time: the summary line prints both counts beside those numbers.
 
 What is compared: a virtual CPU's speed changes under it (here system
 calls ran 15-20% slower for 0.1 to 1 s at a time, now and then for most
@@ -628,6 +636,50 @@ def plot(summary, cells, pins, out, gnuplot="gnuplot"):
     return None
 
 
+# --- a repeat against a first run -----------------------------------------
+
+# A repeat's median lands inside the first run's 95% interval with chance
+# P(|Z| < 1.96 / sqrt(2)): both medians scatter alike around the truth.
+REPEAT_INSIDE = 0.834
+
+
+def run_to_run(first, second, key, reps=2000, conf=0.95):
+    """Median and percentile-bootstrap interval of second/first, the ratio
+    of the two runs' medians (their rounds resampled independently)."""
+    rng = random.Random(key)
+    a, b = first["per_round"], second["per_round"]
+    rs = sorted(statistics.median(rng.choices(b, k=len(b)))
+                / statistics.median(rng.choices(a, k=len(a))) for _ in range(reps))
+    return (second["median"] / first["median"], rs[int((1 - conf) / 2 * reps)],
+            rs[min(int((1 + conf) / 2 * reps), reps - 1)])
+
+
+def repeat_lines(first, second, labels=("on/off",)):
+    """Per comparison in both runs: is the repeat's median inside the first
+    run's interval, and the run-to-run ratio with its interval; a summary
+    line per label with what a repeat of the same distribution would give."""
+    out, tally = [""], {}
+    for k in sorted(set(first) & set(second), key=lambda k: (k[0], k[1], bench_key(k[2:]))):
+        for lab in labels:
+            r1, r2 = first[k]["ratios"].get(lab), second[k]["ratios"].get(lab)
+            if not r1 or not r2 or "per_round" not in r1 or "per_round" not in r2:
+                continue
+            inside = r1["lo"] <= r2["median"] <= r1["hi"]
+            q, lo, hi = run_to_run(r1, r2, " ".join(k) + " " + lab)
+            t = tally.setdefault(lab, [0, 0, 0])
+            t[0] += 1
+            t[1] += inside
+            t[2] += lo <= 1 <= hi
+            out.append(f"repeat {' '.join(k)} {lab} {r2['median']:.3f} first {fmt_ratio(r1)} "
+                       f"{'inside' if inside else 'OUTSIDE'}; second/first {q:.3f} "
+                       f"[{lo:.3f},{hi:.3f}]")
+    for lab, (n, inside, one) in tally.items():
+        out.append(f"repeat: {lab}: {inside} of {n} medians inside the first run's interval "
+                   f"(same distribution: about {REPEAT_INSIDE * n:.0f}); {one} of {n} "
+                   f"second/first intervals hold 1 (about {0.95 * n:.0f})")
+    return out if tally else []
+
+
 # --- main ------------------------------------------------------------------
 
 def pin_default():
@@ -662,6 +714,8 @@ def main(argv=None):
     ap.add_argument("--keep-busy", action="store_true",
                     help="keep a boot still busy after its repeats (and say so)")
     ap.add_argument("--from-json", help="no boots: tables and plot from an earlier bench.json")
+    ap.add_argument("--compare", metavar="FIRST.json",
+                    help="a repeat: check this run's on/off medians against an earlier run's intervals")
     a = ap.parse_args(argv)
 
     def fail(msg):
@@ -679,6 +733,16 @@ def main(argv=None):
         return fail(f"--rounds {a.rounds}: must be at least 1")
     rounds = a.rounds or (QUICK_ROUNDS if a.quick else DEFAULT_ROUNDS)
 
+    first = None
+    if a.compare:
+        try:
+            with open(a.compare) as f:
+                old = json.load(f)
+            om = old.get("meta") or {}
+            first = summarize(old["samples"], om.get("cells", cells), om.get("pins", pins))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+            return fail(f"--compare {a.compare}: not a bench.json ({e})")
+
     t_start = time.time()
     if a.from_json:
         try:
@@ -686,7 +750,7 @@ def main(argv=None):
                 old = json.load(f)
             samples, boots = old["samples"], old.get("boots", [])
             meta = old.get("meta") or dict(rounds=old["rounds"], scale=old["scale"])
-        except (OSError, ValueError, KeyError) as e:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
             return fail(f"--from-json {a.from_json}: not a bench.json ({e})")
         meta.setdefault("cells", sorted({s["cell"] for s in samples}, key=["up", "smp"].index))
         meta.setdefault("pins", sorted({s["pin"] for s in samples}))
@@ -710,6 +774,8 @@ def main(argv=None):
         samples, boots = run(a, meta, pin_cpu)
 
     lines, summary = render(samples, boots, meta)
+    if first is not None:
+        lines[-1:-1] = repeat_lines(first, summary)
     text = "\n".join(lines) + "\n"
     with open(os.path.join(a.out, "bench.txt"), "w") as f:
         f.write(text)

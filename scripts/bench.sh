@@ -15,6 +15,7 @@
 #                 thread never preempts the one that woke it; or normal
 #                 (SCHED_OTHER), where a woken vCPU may preempt a vCPU that
 #                 holds a lock it needs (see README)
+#   BENCH_COMPARE an earlier bench.json: this run is its repeat (see bench.py)
 #   BENCH_ARGS    more bench.py options (e.g. --keep-busy --max-repeats 3)
 # Results: results/bench/{bench.txt,bench.json,bench.gp,bench.png}.
 set -euo pipefail
@@ -42,6 +43,7 @@ args=(--kernels "$WORK/build" --guest "$WORK/guest-bench" --out "$RESULTS/bench"
       --scale "${BENCH_SCALE:-1}" --pins "${BENCH_PINS:-pinned}")
 [ -n "${BENCH_ROUNDS:-}" ] && args+=(--rounds "$BENCH_ROUNDS")
 [ "${BENCH_QUICK:-0}" = 1 ] && args+=(--quick)
+[ -n "${BENCH_COMPARE:-}" ] && args+=(--compare "$BENCH_COMPARE")
 [ -n "${BENCH_POLICY:-}" ] && args+=(--policy "$BENCH_POLICY")
 # shellcheck disable=SC2206 # BENCH_ARGS is split into options on purpose
 args+=(${BENCH_ARGS:-})

@@ -441,6 +441,56 @@ class Main(unittest.TestCase):
         self.assertTrue(stdout.startswith("bench: WARNING: no A/A control in this data"))
         self.assertIn("ratio up pinned touch - on/off ", stdout)
 
+    def compare(self, second):
+        path = os.path.join(self.tmp, "second.json")
+        with open(path, "w") as f:
+            json.dump(second, f)
+        rc, stdout, err = run_main(["--from-json", path, "--compare", os.path.join(DATA, "run.json"),
+                                    "--kernels", "-", "--guest", "-",
+                                    "--out", os.path.join(self.tmp, "o")])
+        self.assertEqual(rc, 0, err)
+        lines = stdout.rstrip("\n").split("\n")
+        self.assertEqual(lines[0], lines[-1])
+        return [ln for ln in lines if ln.startswith("repeat ")], \
+            [ln for ln in lines if ln.startswith("repeat: ")]
+
+    def test_repeat_of_the_same_data(self):
+        rows, total = self.compare(load_fixture())
+        self.assertEqual(len(rows), 11)  # every on/off row of the fixture
+        for ln in rows:
+            self.assertRegex(ln, r" inside; second/first 1\.000 \[\d\.\d{3},\d\.\d{3}\]$")
+        self.assertEqual(total, ["repeat: on/off: 11 of 11 medians inside the first run's interval "
+                                 "(same distribution: about 9); 11 of 11 second/first intervals "
+                                 "hold 1 (about 10)"])
+
+    def test_repeat_that_moved_is_outside(self):
+        second = load_fixture()
+        for s in second["samples"]:
+            if s["variant"] == "on" and s["bench"] == "touch":
+                for f in ("median_ns", "p10_ns"):
+                    if s.get(f):
+                        s[f] = int(s[f] * 1.1)
+        rows, total = self.compare(second)
+        moved = [ln for ln in rows if " touch " in ln]
+        self.assertEqual(len(moved), 2)
+        for ln in moved:
+            m = re.search(r" OUTSIDE; second/first (\d\.\d{3}) \[(\d\.\d{3}),(\d\.\d{3})\]$", ln)
+            self.assertTrue(m, ln)
+            self.assertAlmostEqual(float(m.group(1)), 1.1, delta=0.01)
+            self.assertGreater(float(m.group(2)), 1)
+        self.assertRegex(total[0], r"^repeat: on/off: 9 of 11 medians inside .*; 9 of 11 second/first")
+
+    def test_compare_bad_input_named(self):
+        bad = os.path.join(self.tmp, "bad.json")
+        with open(bad, "w") as f:
+            f.write("[]")
+        out = os.path.join(self.tmp, "out")
+        rc, _, err = run_main(["--from-json", os.path.join(DATA, "run.json"), "--compare", bad,
+                               "--kernels", "-", "--guest", "-", "--out", out])
+        self.assertEqual(rc, 2)
+        self.assertIn(f"--compare {bad}: not a bench.json", err)
+        self.assertFalse(os.path.exists(out))
+
     def test_bad_input_named_and_nothing_written(self):
         out = os.path.join(self.tmp, "out")
         rc, _, err = run_main(["--kernels", os.path.join(self.tmp, "nokernels"), "--guest", self.tmp,
