@@ -317,10 +317,15 @@ def bootstrap_ci(values, key, reps=2000, conf=0.95):
         return (values[0], values[0])
     rng = random.Random(key)
     n = len(values)
-    meds = sorted(statistics.median(rng.choices(values, k=n)) for _ in range(reps))
-    lo = meds[int((1 - conf) / 2 * reps)]
-    hi = meds[min(int((1 + conf) / 2 * reps), reps - 1)]
-    return (lo, hi)
+    return percentile_interval([statistics.median(rng.choices(values, k=n)) for _ in range(reps)],
+                               conf)
+
+
+def percentile_interval(draws, conf):
+    """The central conf interval of bootstrap draws."""
+    draws = sorted(draws)
+    return (draws[int((1 - conf) / 2 * len(draws))],
+            draws[min(int((1 + conf) / 2 * len(draws)), len(draws) - 1)])
 
 
 def compared(s):
@@ -648,10 +653,10 @@ def run_to_run(first, second, key, reps=2000, conf=0.95):
     of the two runs' medians (their rounds resampled independently)."""
     rng = random.Random(key)
     a, b = first["per_round"], second["per_round"]
-    rs = sorted(statistics.median(rng.choices(b, k=len(b)))
-                / statistics.median(rng.choices(a, k=len(a))) for _ in range(reps))
-    return (second["median"] / first["median"], rs[int((1 - conf) / 2 * reps)],
-            rs[min(int((1 + conf) / 2 * reps), reps - 1)])
+    lo, hi = percentile_interval([statistics.median(rng.choices(b, k=len(b)))
+                                  / statistics.median(rng.choices(a, k=len(a)))
+                                  for _ in range(reps)], conf)
+    return second["median"] / first["median"], lo, hi
 
 
 def repeat_lines(first, second, labels=("on/off",)):
