@@ -13,7 +13,10 @@
  *    it; the forger never runs it and keeps reading the range;
  *  - SMP: a thread reads a range on one vCPU while a sibling thread on
  *    the other vCPU unmaps it; the reader keeps its host mapping until
- *    it next enters the kernel.
+ *    it next enters the kernel;
+ *  - SMP, the reader entering the kernel often: the sibling parks the
+ *    reader's stub, and may do so after the reader's way back synced it
+ *    but before its release (three vCPUs: one for a fast watcher).
  *
  * Meanwhile other processes allocate memory and fill it with patterns of
  * their own, and make the kernel allocate pages and fill them with their
@@ -578,7 +581,10 @@ struct smp_run {
 	volatile long started_ns[MAX_CHUNKS];	/* munmap() of chunk k called */
 	volatile long unmapped_ns[MAX_CHUNKS];	/* ... and returned */
 	volatile int done;
-	int reader_cpu, unmap_cpu;
+	int reader_cpu, unmap_cpu, watch_cpu;
+	int syscalls;				/* the reader enters the kernel (below) */
+	char *buf;				/* ... to read /dev/zero into */
+	int zero;
 	volatile long clean_ns[MAX_CHUNKS];	/* the reader's last clean read */
 	volatile long gone_ns[MAX_CHUNKS];	/* gone from /proc/PID/maps */
 	volatile long freed_ns[MAX_CHUNKS];	/* its first frame seen freed */
@@ -588,6 +594,7 @@ struct smp_run {
 
 static struct smp_run *SRp;
 #define SR (*SRp)
+#define BUF_SIZE (256UL << 10)
 
 static void *unmapper(void *arg)
 {
@@ -621,28 +628,55 @@ static volatile int cur_chunk;
 static int dead[MAX_CHUNKS];
 static long seen_ns[MAX_CHUNKS];	/* the reader first saw the munmap begun */
 
-/* The reader: every chunk that does not fault, until all have. */
+/*
+ * The reader: every chunk that does not fault, until all have.
+ *
+ * With SR.syscalls, the park path: the reader enters the kernel every
+ * 50 us (a read of /dev/zero of a size that varies, so that its time
+ * there varies). The sibling's munmap(), which waits for the turnstile,
+ * runs meanwhile and parks the reader's stub; when its flush lands after
+ * the reader's way back synced the stub's mappings and before the stub is
+ * released, the release must sync again. Then, and after each fault, the
+ * reader keeps reading for 300 us without entering the kernel (an entry
+ * would sync): the chunks last to first, so that the one being unmapped
+ * is read at the end of each pass, and none below it (gone: a fault
+ * would end the window). Its watcher looks for freed frames from a vCPU
+ * of its own, without a nap.
+ */
 static void smp_read(long ms)
 {
 	long end = clock_ns() + ms * 1000000L;
-	volatile int k;
+	volatile int k, i;
 	int live = nchunks;
+	volatile long next_sys = 0;
 
 	catch_faults();
 	memset(dead, 0, sizeof(dead));
 	memset(seen_ns, 0, sizeof(seen_ns));
 	SR.reading = 1;
 	while (live && clock_ns() < end) {
-		for (k = 0; k < (int)nchunks; k++) {
+		if (SR.syscalls && clock_ns() >= next_sys) {
+			pread(SR.zero, SR.buf, (S->passes * 8192) % BUF_SIZE, 0);
+			next_sys = clock_ns() + 50000;
+		}
+		for (i = 0; i < (int)nchunks; i++) {
 			unsigned long pg;
 			long started, unmapped, freed, us;
 			volatile int bad = 0;
 
+			k = SR.syscalls ? (int)nchunks - 1 - i : i;
 			if (dead[k])
 				continue;
+			if (SR.syscalls && k + 1 < (int)nchunks && SR.started_ns[k + 1]) {
+				dead[k] = 1;
+				live--;
+				continue;
+			}
 			cur_chunk = k;
 			if (sigsetjmp(fault_env, 0)) {
 				k = cur_chunk;
+				i = SR.syscalls ? (int)nchunks - 1 - k : k;
+				next_sys = clock_ns() + 300000;
 				dead[k] = 1;
 				live--;
 				S->faulted++;
@@ -697,6 +731,12 @@ static void __attribute__((noreturn)) smp_process(long ms)
 	if (SR.p == MAP_FAILED)
 		_exit(2);
 	fill_own(SR.p);
+	SR.buf = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	SR.zero = open("/dev/zero", O_RDONLY);
+	if (SR.buf == MAP_FAILED || SR.zero < 0)
+		_exit(2);
+	memset(SR.buf, 1, BUF_SIZE);
 	pin(SR.reader_cpu);
 	if (pthread_create(&t, NULL, unmapper, NULL))
 		_exit(3);
@@ -763,16 +803,17 @@ static void watch_maps(pid_t pid)
 	/*
 	 * Realtime, napping between looks: on the sibling's vCPU (the
 	 * reader's is taken) the fillers would make the looks late, and so
-	 * the stale reads look shorter than they were.
+	 * the stale reads look shorter than they were. On a vCPU of its own
+	 * (SR.syscalls) it looks at the frames only, without a nap.
 	 */
 	if (sched_setscheduler(0, SCHED_FIFO, &rt))
 		was = -1;
 	/*
-	 * On the sibling's vCPU: a wake-up on the reader's would send it an
+	 * Not on the reader's vCPU: a wake-up there would send it an
 	 * IPI, and every IPI kicks the stub running there into the kernel
 	 * (which syncs it): the stale window the test looks for.
 	 */
-	pin(SR.unmap_cpu);
+	pin(SR.watch_cpu);
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 	while (!SR.reading && clock_ns() < end) {
 		struct timespec ts = { 0, 100000 };
@@ -788,6 +829,8 @@ static void watch_maps(pid_t pid)
 		long t;
 
 		look_for_freed(kpf);
+		if (SR.syscalls)
+			continue;
 		f = fopen(path, "r");
 		t = clock_ns();
 		if (!f)
@@ -808,7 +851,7 @@ static void watch_maps(pid_t pid)
 			if (!(present[k / 64] & (1UL << (k % 64))) && !SR.gone_ns[k])
 				SR.gone_ns[k] = t;
 		look_for_freed(kpf);
-		if (was >= 0) {
+		if (was >= 0 && SR.watch_cpu == SR.unmap_cpu) {
 			struct timespec ts = { 0, 100000 };
 
 			nanosleep(&ts, NULL);
@@ -821,7 +864,8 @@ static void watch_maps(pid_t pid)
 	unpin();
 }
 
-TEST_F_TIMEOUT(stale, a_thread_never_reads_what_a_sibling_unmapped_on_another_vcpu, 60)
+static void smp_case(struct __test_metadata *_metadata, FIXTURE_DATA(stale) *self,
+		     int syscalls)
 {
 	long rounds0, races = 0, runs = 0, end, freed_seen = 0, no_pfns = 0;
 	char first[200] = "";
@@ -832,11 +876,15 @@ TEST_F_TIMEOUT(stale, a_thread_never_reads_what_a_sibling_unmapped_on_another_vc
 
 	if (online_cpus() < 2)
 		SKIP(return, "needs SMP (ncpus >= 2)");
+	if (syscalls && online_cpus() < 3)
+		SKIP(return, "needs 3 vCPUs: the watcher's own, to see a frame freed before the reader's next kernel entry");
 	SRp = mmap(NULL, sizeof(*SRp), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, SRp);
 	SR.reader_cpu = 0;
 	SR.unmap_cpu = 1;
+	SR.syscalls = syscalls;
+	SR.watch_cpu = syscalls ? 2 : 1;
 	fill_len = 64 * PAGE;
 	fill_nap_us = 20;
 	fill_drop_caches = 0;
@@ -849,7 +897,7 @@ TEST_F_TIMEOUT(stale, a_thread_never_reads_what_a_sibling_unmapped_on_another_vc
 	start_fillers(&self->f, 1);
 	usleep(100000);
 	rounds0 = S->fill_rounds;
-	end = clock_ns() + 5000000000L;
+	end = clock_ns() + (syscalls ? 15 : 5) * 1000000000L;
 	while (clock_ns() < end) {
 		int status;
 		pid_t pid;
@@ -900,13 +948,14 @@ TEST_F_TIMEOUT(stale, a_thread_never_reads_what_a_sibling_unmapped_on_another_vc
 			snprintf(first, sizeof(first), "%ld us after its munmap() returned: %.150s",
 				 S->first_bad_us, S->example);
 		if (bad || clean_after || clean_freed || no_pfns ||
-		    (races >= 20 && freed_seen))
+		    (!syscalls && races >= 20 && freed_seen))
 			break;
 	}
 	S->fill_rounds -= rounds0;
 	EXPECT_EQ(0, stop_fillers(&self->f)) TH_LOG("a filler did not end cleanly");
-	TH_LOG("the reader read a chunk clean up to %ld us after /proc/PID/maps had no more of it (not judged: the VMA goes before the pages)",
-	       stale_gone_us);
+	if (!syscalls)
+		TH_LOG("the reader read a chunk clean up to %ld us after /proc/PID/maps had no more of it (not judged: the VMA goes before the pages)",
+		       stale_gone_us);
 	TH_LOG("last run: %ld faults, the latest %ld us after the reader saw its chunk's munmap() begun",
 	       S->faulted, S->fault_us);
 	TH_LOG("%ld runs, %ld with the reader reading a chunk the sibling was unmapping; %ld chunks seen freed in /proc/kpageflags; %ld clean reads of a chunk after its frames were seen freed (the latest %ld us after); %ld reads after its munmap() returned, %ld clean (the latest %ld us after); %ld page reads not the reader's own (%ld anonymous memory, %ld pipe buffers, %ld page cache)%s%s; fillers: %ld rounds, %ld bad",
@@ -926,6 +975,17 @@ TEST_F_TIMEOUT(stale, a_thread_never_reads_what_a_sibling_unmapped_on_another_vc
 		SKIP_CLEAN(return, "the reader never ran while its sibling unmapped (%ld runs)", runs);
 	if (!freed_seen)
 		SKIP_CLEAN(return, "no chunk's frame was seen freed while the reader ran (%ld runs)", runs);
+}
+
+TEST_F_TIMEOUT(stale, a_thread_never_reads_what_a_sibling_unmapped_on_another_vcpu, 60)
+{
+	smp_case(_metadata, self, 0);
+}
+
+/* The same with a reader that enters the kernel: the park path */
+TEST_F_TIMEOUT(stale, a_parked_thread_is_not_released_with_what_a_sibling_unmapped, 60)
+{
+	smp_case(_metadata, self, 1);
 }
 
 TEST_HARNESS_MAIN
