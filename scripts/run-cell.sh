@@ -5,7 +5,7 @@
 #
 #   run-cell.sh CELL KERNEL ROOT OUTDIR [--cpus N] [--harden on|off]
 #               [--test suite|wedge] [--host-load K] [--timeout S]
-#               [--progs PROGRAM] [--kernel-arg ARG]...
+#               [--progs "PROGRAM..."] [--kernel-arg ARG]...
 #               [--boots "PROG[:CASE[,CASE...]] ..."]
 #
 # suite: the attack and no-regression programs; OUTDIR/CELL.tap.
@@ -35,8 +35,10 @@ while [ $# -gt 0 ]; do
 	--test) test=$2 ;;
 	--host-load) load=$2 ;;
 	--timeout) timeout=$2 ;;
-	--progs) progs=$2 ;;
-	--kernel-arg) kargs+=("$2") ;;
+	--progs) progs=${2// /,} ;;	# UML splits its command line at spaces
+	--kernel-arg)
+		case $2 in *" "*) echo "run-cell: --kernel-arg '$2': UML splits its command line at spaces" >&2; exit 1 ;; esac
+		kargs+=("$2") ;;
 	--boots) boots=$2 test=boots ;;
 	*) echo "run-cell: unknown option $1" >&2; exit 1 ;;
 	esac
