@@ -199,7 +199,7 @@ if want matrix; then
 	# hand-off (the option-on kernel; the checker's own test first).
 	tap_begin "$RESULTS/executor-selftest.tap"
 	"$here/scripts/check-executor.sh" --selftest >&2
-	tap_add "check-executor.sh catches stack use and stray stores in known-bad code" $?
+	tap_add "check-executor.sh catches stack use, stray stores and a slot read after its ack in known-bad code" $?
 	tap_end
 	"$here/scripts/check-executor.sh" "$WORK/build/smp-on/linux" "$RESULTS/executor-asm.tap"
 	# No false kill with the host's cores oversubscribed 4 times (the
